@@ -1,0 +1,93 @@
+// OpenAI-format errors. Everything the gateway refuses or fails with is a GatewayError, rendered as
+// {"error":{"message","type","param","code"}} by the errors plugin.
+
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "api_error"
+  | "upstream_error"
+  | "service_unavailable";
+
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: ErrorType = status >= 500 ? "api_error" : "invalid_request_error",
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  toBody() {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+
+  toResponse(extraHeaders?: Record<string, string>): Response {
+    return Response.json(this.toBody(), {
+      status: this.status,
+      headers: { ...this.headers, ...extraHeaders },
+    });
+  }
+}
+
+/** Why an upstream attempt failed; the router decides retry/failover/cooldown from it. */
+export type FailureKind =
+  | "connection"   // refused, reset, DNS: retryable
+  | "timeout"      // attempt deadline hit: retryable
+  | "rate_limit"   // 429 that clears soon: retry after a short wait or fail over
+  | "quota"        // daily cap or long reset: fail over, cool the candidate down until resetAt
+  | "server"       // 5xx, 408, 409, invalid body: retryable
+  | "client";      // 400/401/403/404/422: final, never retried
+
+export class UpstreamError extends GatewayError {
+  constructor(
+    readonly provider: string,
+    readonly kind: FailureKind,
+    readonly upstreamStatus: number | null,
+    message: string,
+    opts: { status?: number; code?: string | null; retryAfterMs?: number; resetAt?: number; type?: ErrorType } = {},
+  ) {
+    const status = opts.status ?? statusFor(kind, upstreamStatus);
+    const headers: Record<string, string> = {};
+    if (opts.retryAfterMs !== undefined) {
+      headers["retry-after"] = String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000)));
+      headers["retry-after-ms"] = String(Math.max(0, Math.round(opts.retryAfterMs)));
+    }
+    super(
+      status,
+      message,
+      opts.type ?? (status === 429 ? "rate_limit_error" : status >= 500 ? "upstream_error" : "invalid_request_error"),
+      opts.code ?? null,
+      null,
+      headers,
+    );
+    this.retryAfterMs = opts.retryAfterMs;
+    this.resetAt = opts.resetAt;
+  }
+  readonly retryAfterMs: number | undefined;
+  /** Epoch ms when a quota resets (OpenRouter X-RateLimit-Reset), if the upstream said. */
+  readonly resetAt: number | undefined;
+
+  get retryable(): boolean {
+    return this.kind !== "client";
+  }
+}
+
+function statusFor(kind: FailureKind, upstream: number | null): number {
+  switch (kind) {
+    case "timeout": return 504;
+    case "rate_limit":
+    case "quota": return 429;
+    case "client": return upstream ?? 400;
+    default: return 502;
+  }
+}
+
+export const notFound = (message: string, code = "not_found") => new GatewayError(404, message, "not_found_error", code);
+export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
+  new GatewayError(400, message, "invalid_request_error", code, param);
