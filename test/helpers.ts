@@ -1,5 +1,7 @@
 // Starts the real gateway on a free loopback port, configured like production but from an object.
+import { afterAll, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
+import { startFakeOpenRouter, type FakeOpenRouter } from "./fakes/openrouter.ts";
 import { createApp, type Deps } from "../src/app.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
@@ -31,7 +33,9 @@ export async function startGateway(overrides: Overrides = {}, deps: Partial<Deps
     url,
     config,
     client: new OpenAI({ apiKey: "sk-test-client", baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 }),
-    stop: () => app.stop(true),
+    stop: async () => {
+      await app.stop(true);
+    },
   };
 }
 
@@ -45,4 +49,19 @@ export async function errorBody(res: Response): Promise<{ message: string; type:
     throw new Error(`not an OpenAI error body: ${JSON.stringify(body)}`);
   }
   return body.error;
+}
+
+/** A fake OpenRouter and a gateway in front of it for one test file; the fake is reset before each test. */
+export function useGatewayOverOpenRouter(overrides: Overrides = {}): { fake: FakeOpenRouter; gw: Gateway } {
+  const ctx = {} as { fake: FakeOpenRouter; gw: Gateway };
+  beforeAll(async () => {
+    ctx.fake = await startFakeOpenRouter();
+    ctx.gw = await startGateway({ ...overrides, openrouter: { apiKey: ctx.fake.apiKey, baseUrl: ctx.fake.baseUrl, ...overrides.openrouter } });
+  });
+  afterAll(async () => {
+    await ctx.gw.stop();
+    await ctx.fake.stop();
+  });
+  beforeEach(() => ctx.fake.reset());
+  return ctx;
 }

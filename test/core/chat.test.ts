@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
-import { startGateway, type Gateway } from "../helpers.ts";
+import { useGatewayOverOpenRouter } from "../helpers.ts";
 
-let fake: FakeOpenRouter;
-let gw: Gateway;
 
-beforeAll(async () => {
-  fake = await startFakeOpenRouter();
-  gw = await startGateway({ openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl } });
-});
-afterAll(async () => {
-  await gw.stop();
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
+const ctx = useGatewayOverOpenRouter();
 
-const lastBody = () => fake.requests.at(-1)!.body!;
+const lastBody = () => ctx.fake.requests.at(-1)!.body!;
 
 describe("chat completions through the OpenAI SDK", () => {
   test("an alias is answered by its first free upstream and reports the alias as model", async () => {
-    const { data, response } = await gw.client.chat.completions
+    const { data, response } = await ctx.gw.client.chat.completions
       .create({ model: "gpt-4", messages: [{ role: "user", content: "Hello there" }] })
       .withResponse();
     expect(data.choices[0].message.content).toBe("Echo: Hello there");
@@ -30,7 +19,7 @@ describe("chat completions through the OpenAI SDK", () => {
     expect(response.headers.get("x-gateway-upstream-model")).toBe("deepseek/deepseek-r1-0528:free");
     expect(response.headers.get("x-gateway-attempts")).toBe("1");
     expect(lastBody().model).toBe("deepseek/deepseek-r1-0528:free");
-    expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(ctx.fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${ctx.fake.apiKey}`);
   });
 
   test("every seed alias maps to its seed target", async () => {
@@ -51,14 +40,14 @@ describe("chat completions through the OpenAI SDK", () => {
       "gemma-2-9b": "google/gemma-2-9b-it:free",
     };
     for (const [alias, upstream] of Object.entries(seed)) {
-      const res = await gw.client.chat.completions.create({ model: alias, messages: [{ role: "user", content: "x" }] });
+      const res = await ctx.gw.client.chat.completions.create({ model: alias, messages: [{ role: "user", content: "x" }] });
       expect(res.model).toBe(alias);
       expect(lastBody().model).toBe(upstream);
     }
   });
 
   test("an OpenRouter id with a slash is passed through unchanged", async () => {
-    const res = await gw.client.chat.completions.create({
+    const res = await ctx.gw.client.chat.completions.create({
       model: "meta-llama/llama-3.3-70b-instruct:free",
       messages: [{ role: "user", content: "hi" }],
     });
@@ -93,7 +82,7 @@ describe("chat completions through the OpenAI SDK", () => {
       max_completion_tokens: 256, temperature: 0.2, top_p: 0.9, user: "u-123", parallel_tool_calls: false,
       logit_bias: { "50256": -100 }, reasoning_effort: "low" as const, metadata: { a: "b" },
     };
-    const res = await gw.client.chat.completions.create({ ...request, provider: { sort: "throughput" } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const res = await ctx.gw.client.chat.completions.create({ ...request, provider: { sort: "throughput" } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(res.choices).toHaveLength(2);
     const sent = lastBody();
     const { model: _alias, ...rest } = request;
@@ -101,8 +90,8 @@ describe("chat completions through the OpenAI SDK", () => {
   });
 
   test("tool calls come back in OpenAI shape", async () => {
-    fake.script("*", { kind: "reply", toolCalls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] });
-    const res = await gw.client.chat.completions.create({
+    ctx.fake.script("*", { kind: "reply", toolCalls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] });
+    const res = await ctx.gw.client.chat.completions.create({
       model: "gpt-4o",
       messages: [{ role: "user", content: "weather?" }],
       tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
@@ -115,7 +104,7 @@ describe("chat completions through the OpenAI SDK", () => {
 
 describe("streaming", () => {
   test("the SDK receives chunks, the alias as model, and no usage chunk unless asked", async () => {
-    const stream = await gw.client.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "stream me" }] });
+    const stream = await ctx.gw.client.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "stream me" }] });
     let text = "";
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) {
@@ -130,7 +119,7 @@ describe("streaming", () => {
   });
 
   test("the raw stream drops OpenRouter keep-alive comments and ends with [DONE]", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${ctx.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpt-4", stream: true, messages: [{ role: "user", content: "raw" }] }),
@@ -145,7 +134,7 @@ describe("streaming", () => {
   });
 
   test("stream_options.include_usage delivers the usage chunk", async () => {
-    const stream = await gw.client.chat.completions.create({
+    const stream = await ctx.gw.client.chat.completions.create({
       model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "count" }],
     });
     const chunks: OpenAI.ChatCompletionChunk[] = [];
@@ -156,8 +145,8 @@ describe("streaming", () => {
   });
 
   test("an upstream error mid-stream becomes an error the SDK raises, and the stream ends", async () => {
-    fake.script("*", { kind: "stream", chunks: 3, gapMs: 5, failWith: "error-event" });
-    const stream = await gw.client.chat.completions.create({ model: "meta-llama/llama-3.3-70b-instruct:free", stream: true, messages: [{ role: "user", content: "boom" }] });
+    ctx.fake.script("*", { kind: "stream", chunks: 3, gapMs: 5, failWith: "error-event" });
+    const stream = await ctx.gw.client.chat.completions.create({ model: "meta-llama/llama-3.3-70b-instruct:free", stream: true, messages: [{ role: "user", content: "boom" }] });
     let received = "";
     const failure = await (async () => {
       try {
@@ -172,8 +161,8 @@ describe("streaming", () => {
   });
 
   test("a connection cut mid-stream ends the client stream with an error event, no hang", async () => {
-    fake.script("*", { kind: "stream", chunks: 3, gapMs: 5, failWith: "cut" });
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    ctx.fake.script("*", { kind: "stream", chunks: 3, gapMs: 5, failWith: "cut" });
+    const res = await fetch(`${ctx.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "meta-llama/llama-3.3-70b-instruct:free", stream: true, messages: [{ role: "user", content: "cut" }] }),
@@ -187,9 +176,9 @@ describe("streaming", () => {
   });
 
   test("a client that disconnects aborts the upstream request within a second", async () => {
-    fake.script("*", { kind: "stream", chunks: 200, gapMs: 50 });
+    ctx.fake.script("*", { kind: "stream", chunks: 200, gapMs: 50 });
     const controller = new AbortController();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${ctx.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpt-4", stream: true, messages: [{ role: "user", content: "long" }] }),
@@ -200,27 +189,27 @@ describe("streaming", () => {
     const leftAt = Date.now();
     controller.abort();
     const deadline = Date.now() + 2000;
-    while (fake.aborted.length === 0 && Date.now() < deadline) await Bun.sleep(10);
-    expect(fake.aborted.length).toBeGreaterThan(0);
-    expect(fake.aborted[0].at - leftAt).toBeLessThan(1000);
+    while (ctx.fake.aborted.length === 0 && Date.now() < deadline) await Bun.sleep(10);
+    expect(ctx.fake.aborted.length).toBeGreaterThan(0);
+    expect(ctx.fake.aborted[0].at - leftAt).toBeLessThan(1000);
   });
 
   test("a client that leaves before the upstream answers cancels the upstream request", async () => {
-    fake.script("*", { kind: "hang" });
+    ctx.fake.script("*", { kind: "hang" });
     const controller = new AbortController();
-    const pending = fetch(`${gw.url}/v1/chat/completions`, {
+    const pending = fetch(`${ctx.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpt-4", messages: [{ role: "user", content: "wait" }] }),
       signal: controller.signal,
     }).catch(() => undefined);
-    while (fake.requests.length === 0) await Bun.sleep(5);
+    while (ctx.fake.requests.length === 0) await Bun.sleep(5);
     const leftAt = Date.now();
     controller.abort();
     await pending;
     const deadline = Date.now() + 2000;
-    while (fake.aborted.length === 0 && Date.now() < deadline) await Bun.sleep(10);
-    expect(fake.aborted.length).toBeGreaterThan(0);
-    expect(fake.aborted[0].at - leftAt).toBeLessThan(1000);
+    while (ctx.fake.aborted.length === 0 && Date.now() < deadline) await Bun.sleep(10);
+    expect(ctx.fake.aborted.length).toBeGreaterThan(0);
+    expect(ctx.fake.aborted[0].at - leftAt).toBeLessThan(1000);
   });
 });

@@ -1,34 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { startFakeOpenRouter, vectorFor, type FakeOpenRouter } from "../fakes/openrouter.ts";
-import { errorBody, post, startGateway, type Gateway } from "../helpers.ts";
+import { describe, expect, test } from "bun:test";
+import { vectorFor } from "../fakes/openrouter.ts";
+import { errorBody, post, startGateway, useGatewayOverOpenRouter } from "../helpers.ts";
 
-let fake: FakeOpenRouter;
-let gw: Gateway;
 
-beforeAll(async () => {
-  fake = await startFakeOpenRouter();
-  gw = await startGateway({ openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl } });
-});
-afterAll(async () => {
-  await gw.stop();
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
+const ctx = useGatewayOverOpenRouter();
 
 describe("embeddings", () => {
   test("the SDK's default (base64) decodes to the upstream's vectors, in input order", async () => {
     const inputs = ["alpha", "beta", "gamma"];
-    const res = await gw.client.embeddings.create({ model: "text-embedding-3-small", input: inputs });
+    const res = await ctx.gw.client.embeddings.create({ model: "text-embedding-3-small", input: inputs });
     expect(res.model).toBe("text-embedding-3-small");
     expect(res.data.map((d) => d.index)).toEqual([0, 1, 2]);
     res.data.forEach((d, i) => expect(d.embedding).toEqual(vectorFor(inputs[i])));
     // The upstream is always asked for floats; base64 is the gateway's job.
-    expect(fake.requests.at(-1)!.body!.encoding_format).toBe("float");
-    expect(fake.requests.at(-1)!.body!.model).toBe("nvidia/llama-nemotron-embed-vl-1b-v2:free");
+    expect(ctx.fake.requests.at(-1)!.body!.encoding_format).toBe("float");
+    expect(ctx.fake.requests.at(-1)!.body!.model).toBe("nvidia/llama-nemotron-embed-vl-1b-v2:free");
   });
 
   test("encoding_format float and a single string input", async () => {
-    const res = await post(`${gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "one", encoding_format: "float" });
+    const res = await post(`${ctx.gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "one", encoding_format: "float" });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: Array<{ embedding: number[] }> };
     expect(body.data).toHaveLength(1);
@@ -36,7 +26,7 @@ describe("embeddings", () => {
   });
 
   test("raw base64 is little-endian float32", async () => {
-    const res = await post(`${gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "raw", encoding_format: "base64" });
+    const res = await post(`${ctx.gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "raw", encoding_format: "base64" });
     const body = (await res.json()) as { data: Array<{ embedding: string }> };
     const bytes = Buffer.from(body.data[0].embedding, "base64");
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -44,20 +34,20 @@ describe("embeddings", () => {
   });
 
   test("an empty input or a bad encoding_format -> 400 naming the field", async () => {
-    let res = await post(`${gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "" });
+    let res = await post(`${ctx.gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "" });
     expect(res.status).toBe(400);
     expect((await errorBody(res)).param).toBe("input");
-    res = await post(`${gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "x", encoding_format: "hex" });
+    res = await post(`${ctx.gw.url}/v1/embeddings`, { model: "text-embedding-3-small", input: "x", encoding_format: "hex" });
     expect(res.status).toBe(400);
     expect((await errorBody(res)).param).toBe("encoding_format");
-    expect(fake.requests).toHaveLength(0);
+    expect(ctx.fake.requests).toHaveLength(0);
   });
 });
 
 describe("models", () => {
   test("the SDK lists every alias and routable upstream model", async () => {
     const ids: string[] = [];
-    for await (const model of gw.client.models.list()) ids.push(model.id);
+    for await (const model of ctx.gw.client.models.list()) ids.push(model.id);
     for (const alias of ["gpt-4", "gpt-4o", "gpt-4o-mini", "gpt-5", "gpt-5-turbo", "gpt-3.5-turbo", "gpt-4-vision", "gpt-4-code", "qwen3-coder", "text-embedding-3-small"]) {
       expect(ids).toContain(alias);
     }
@@ -66,18 +56,18 @@ describe("models", () => {
   });
 
   test("retrieve by id, also ids with slashes, and 404 for unknown ones", async () => {
-    const model = await gw.client.models.retrieve("gpt-4o");
+    const model = await ctx.gw.client.models.retrieve("gpt-4o");
     expect(model).toMatchObject({ id: "gpt-4o", object: "model", owned_by: "openai-gateway" });
     expect(typeof model.created).toBe("number");
-    const upstream = await gw.client.models.retrieve("qwen/qwen3-coder:free");
+    const upstream = await ctx.gw.client.models.retrieve("qwen/qwen3-coder:free");
     expect(upstream.owned_by).toBe("openrouter");
-    const res = await fetch(`${gw.url}/v1/models/gpt-9`);
+    const res = await fetch(`${ctx.gw.url}/v1/models/gpt-9`);
     expect(res.status).toBe(404);
     expect((await errorBody(res)).code).toBe("model_not_found");
   });
 
   test("models-by-provider groups them and says which providers are configured", async () => {
-    const body = (await (await fetch(`${gw.url}/v1/models-by-provider`)).json()) as {
+    const body = (await (await fetch(`${ctx.gw.url}/v1/models-by-provider`)).json()) as {
       data: Array<{ provider: string; configured: boolean; models: string[] }>;
     };
     const openrouter = body.data.find((p) => p.provider === "openrouter")!;
@@ -89,18 +79,18 @@ describe("models", () => {
 
 describe("root and health", () => {
   test("GET / names the gateway and links the docs", async () => {
-    const body = (await (await fetch(`${gw.url}/`)).json()) as { name: string; version: string; links: Record<string, string> };
+    const body = (await (await fetch(`${ctx.gw.url}/`)).json()) as { name: string; version: string; links: Record<string, string> };
     expect(body.name).toBe("openai-gateway");
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.links.docs).toBe("/swagger");
-    const html = await fetch(`${gw.url}/`, { headers: { accept: "text/html" } });
+    const html = await fetch(`${ctx.gw.url}/`, { headers: { accept: "text/html" } });
     expect(html.headers.get("content-type")).toContain("text/html");
     expect(await html.text()).toContain("/swagger");
   });
 
   test("/health reports provider state after traffic", async () => {
-    await gw.client.chat.completions.create({ model: "gpt-4", messages: [{ role: "user", content: "x" }] });
-    const body = (await (await fetch(`${gw.url}/health`)).json()) as { status: string; uptime_seconds: number; timestamp: string; providers: Record<string, { configured: boolean; state: string }> };
+    await ctx.gw.client.chat.completions.create({ model: "gpt-4", messages: [{ role: "user", content: "x" }] });
+    const body = (await (await fetch(`${ctx.gw.url}/health`)).json()) as { status: string; uptime_seconds: number; timestamp: string; providers: Record<string, { configured: boolean; state: string }> };
     expect(body.status).toBe("ok");
     expect(body.providers.openrouter).toMatchObject({ configured: true, state: "ok" });
     expect(body.providers.opencode).toMatchObject({ configured: false, state: "unconfigured" });
@@ -128,16 +118,16 @@ describe("without any provider key", () => {
 
 describe("OpenAPI docs", () => {
   test("/swagger serves a UI whose assets are local, /swagger/json documents the routes", async () => {
-    const page = await (await fetch(`${gw.url}/swagger`)).text();
+    const page = await (await fetch(`${ctx.gw.url}/swagger`)).text();
     const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(assets.length).toBeGreaterThan(0);
     for (const asset of assets) {
       expect(asset.startsWith("/")).toBe(true);
-      const res = await fetch(`${gw.url}${asset}`);
+      const res = await fetch(`${ctx.gw.url}${asset}`);
       expect(res.status).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
-    const spec = (await (await fetch(`${gw.url}/swagger/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${ctx.gw.url}/swagger/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
     for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models", "/health"]) expect(spec.paths[path]).toBeDefined();
   });

@@ -1,21 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
-import { errorBody, post, startGateway, type Gateway } from "../helpers.ts";
+import { describe, expect, test } from "bun:test";
+import { errorBody, post, startGateway, useGatewayOverOpenRouter } from "../helpers.ts";
 
-let fake: FakeOpenRouter;
-let gw: Gateway;
-const chatUrl = () => `${gw.url}/v1/chat/completions`;
+const ctx = useGatewayOverOpenRouter({ maxBodySize: 64 * 1024, maxTokensLimit: 4096 });
+const chatUrl = () => `${ctx.gw.url}/v1/chat/completions`;
 const ok = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
-
-beforeAll(async () => {
-  fake = await startFakeOpenRouter();
-  gw = await startGateway({ openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, maxBodySize: 64 * 1024, maxTokensLimit: 4096 });
-});
-afterAll(async () => {
-  await gw.stop();
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
 
 async function expectError(res: Response, status: number, param?: string | null, code?: string) {
   expect(res.status).toBe(status);
@@ -53,7 +41,7 @@ describe("request validation: nothing invalid reaches an upstream", () => {
     test(`${name} -> 400 naming ${param}`, async () => {
       const error = await expectError(await post(chatUrl(), body), 400, param);
       expect(error.type).toBe("invalid_request_error");
-      expect(fake.requests).toHaveLength(0);
+      expect(ctx.fake.requests).toHaveLength(0);
     });
   }
 
@@ -72,7 +60,7 @@ describe("request validation: nothing invalid reaches an upstream", () => {
   test("an unknown model gets 404 model_not_found", async () => {
     const error = await expectError(await post(chatUrl(), { ...ok, model: "gpt-9" }), 404, "model", "model_not_found");
     expect(error.message).toContain("gpt-9");
-    expect(fake.requests).toHaveLength(0);
+    expect(ctx.fake.requests).toHaveLength(0);
   });
 });
 
@@ -89,7 +77,7 @@ describe("transport errors are OpenAI-format", () => {
   test("a body over MAX_BODY_SIZE -> 413 from Content-Length", async () => {
     const big = { ...ok, messages: [{ role: "user", content: "x".repeat(100 * 1024) }] };
     await expectError(await post(chatUrl(), big), 413, null, "request_too_large");
-    expect(fake.requests).toHaveLength(0);
+    expect(ctx.fake.requests).toHaveLength(0);
   });
 
   test("a chunked body over MAX_BODY_SIZE -> 413 while reading", async () => {
@@ -108,7 +96,7 @@ describe("transport errors are OpenAI-format", () => {
   });
 
   test("an unknown route -> 404", async () => {
-    await expectError(await fetch(`${gw.url}/v1/nope`), 404, null, "not_found");
+    await expectError(await fetch(`${ctx.gw.url}/v1/nope`), 404, null, "not_found");
   });
 
   test("a wrong method -> 405 with Allow", async () => {
@@ -123,7 +111,7 @@ describe("upstream failures map to OpenAI errors", () => {
   const direct = { ...ok, model: "meta-llama/llama-3.3-70b-instruct:free" };
 
   test("upstream 429 -> 429 with retry-after", async () => {
-    fake.script("*", { kind: "error", status: 429, headers: { "retry-after": "7" }, body: { error: { code: 429, message: "Rate limit exceeded: free-models-per-min." } } });
+    ctx.fake.script("*", { kind: "error", status: 429, headers: { "retry-after": "7" }, body: { error: { code: 429, message: "Rate limit exceeded: free-models-per-min." } } });
     const res = await post(chatUrl(), direct);
     expect(res.headers.get("retry-after")).toBe("7");
     const error = await expectError(res, 429, null, "rate_limit_exceeded");
@@ -131,27 +119,27 @@ describe("upstream failures map to OpenAI errors", () => {
   });
 
   test("upstream 500 -> 502 naming the provider", async () => {
-    fake.script("*", { kind: "error", status: 500 });
+    ctx.fake.script("*", { kind: "error", status: 500 });
     const error = await expectError(await post(chatUrl(), direct), 502);
     expect(error.message).toContain("OpenRouter");
   });
 
   test("a non-JSON upstream body -> 502 naming the provider", async () => {
-    fake.script("*", { kind: "non-json" });
+    ctx.fake.script("*", { kind: "non-json" });
     const error = await expectError(await post(chatUrl(), direct), 502);
     expect(error.message).toContain("OpenRouter sent a body that is not JSON");
   });
 
   test("an upstream 400 is the client's error and keeps its status", async () => {
-    fake.script("*", { kind: "error", status: 400, body: { error: { code: 400, message: "tools are not supported" } } });
+    ctx.fake.script("*", { kind: "error", status: 400, body: { error: { code: 400, message: "tools are not supported" } } });
     const error = await expectError(await post(chatUrl(), direct), 400);
     expect(error.message).toContain("tools are not supported");
   });
 
   test("an upstream that does not answer in time -> 504", async () => {
-    const slow = await startGateway({ openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, upstreamTimeoutMs: 150 });
+    const slow = await startGateway({ openrouter: { apiKey: ctx.fake.apiKey, baseUrl: ctx.fake.baseUrl }, upstreamTimeoutMs: 150 });
     try {
-      fake.script("*", { kind: "hang" });
+      ctx.fake.script("*", { kind: "hang" });
       const error = await expectError(await post(`${slow.url}/v1/chat/completions`, direct), 504);
       expect(error.message).toContain("openrouter");
     } finally {
