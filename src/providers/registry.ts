@@ -1,6 +1,7 @@
 // The set of upstreams the gateway can call, by name. Built once from the config; custom providers
 // are added and removed at run time (admin API), so lookups always go through the registry.
 import type { Config } from "../config.ts";
+import { GeminiProvider } from "./gemini/provider.ts";
 import { OpenAICompatibleProvider } from "./openai-compatible/provider.ts";
 import type { Provider } from "./types.ts";
 
@@ -30,7 +31,7 @@ export class ProviderRegistry {
 
 /** The built-in providers, configured from settings. */
 export function createRegistry(config: Config): ProviderRegistry {
-  const { openrouter, opencode } = config;
+  const { openrouter, gemini, opencode } = config;
   return new ProviderRegistry([
     new OpenAICompatibleProvider({
       name: "openrouter",
@@ -45,6 +46,7 @@ export function createRegistry(config: Config): ProviderRegistry {
         ...(openrouter.appName ? { "X-Title": openrouter.appName } : {}),
       },
     }),
+    new GeminiProvider({ apiKey: gemini.apiKey, baseUrl: gemini.baseUrl }),
     new OpenAICompatibleProvider({
       name: "opencode",
       label: "OpenCode",

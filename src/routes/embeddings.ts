@@ -22,6 +22,10 @@ export function embeddingRoutes(router: Router) {
   );
 }
 
+/**
+ * OpenAI's base64 format is little-endian float32 bytes (openai-node decodes it with a Float32Array).
+ * Float32Array uses the platform's byte order, and every platform Bun runs on is little-endian.
+ */
 function encode(res: EmbeddingResponse, req: EmbeddingRequest): EmbeddingResponse {
   const base64 = req.encoding_format === "base64";
   return {

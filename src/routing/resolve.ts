@@ -10,6 +10,9 @@ export function resolveModel(model: string, endpoint: Endpoint): Target[] {
   if (alias) return alias;
   // A full OpenRouter id ("meta-llama/llama-3.3-70b-instruct:free") goes to OpenRouter unchanged.
   if (model.includes("/")) return [{ provider: "openrouter", model }];
+  // Gemini names (gemini-3-flash, gemini-2.5-pro, gemini-embedding-001 ...) go to Gemini, which maps
+  // friendly and retired names to current API ids.
+  if (model.startsWith("gemini-")) return [{ provider: "gemini", model }];
   if (model.startsWith("opencode-") && model.length > "opencode-".length) {
     return [{ provider: "opencode", model: model.slice("opencode-".length) }];
   }

@@ -37,23 +37,12 @@ export function toBatchRequest(texts: string[], model: string, dimensions: numbe
  * Builds the OpenAI response. Gemini reports no token usage for embeddings, so usage is an estimate
  * of 4 characters per token (the usual rule of thumb for English text), rounded up per input.
  */
-export function toEmbeddingResponse(
-  vectors: number[][], texts: string[], model: string, format: EmbeddingRequest["encoding_format"],
-): EmbeddingResponse {
+export function toEmbeddingResponse(vectors: number[][], texts: string[], model: string): EmbeddingResponse {
   const tokens = texts.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0);
   return {
     object: "list",
-    data: vectors.map((v, index) => ({ object: "embedding", index, embedding: format === "base64" ? float32Base64(v) : v })),
+    data: vectors.map((v, index) => ({ object: "embedding", index, embedding: v })),
     model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
-}
-
-/**
- * OpenAI's base64 format: little-endian float32 bytes (openai-node decodes with
- * `new Float32Array(Buffer.from(s, "base64").buffer)`). Float32Array uses platform byte order, and
- * every platform Bun runs on is little-endian.
- */
-function float32Base64(vector: number[]): string {
-  return Buffer.from(new Float32Array(vector).buffer).toString("base64");
 }

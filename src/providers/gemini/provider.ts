@@ -15,12 +15,8 @@ export interface GeminiProviderOptions {
   apiKey?: string;
   /** e.g. https://generativelanguage.googleapis.com/v1beta */
   baseUrl: string;
-  /** Longest wait for response headers; a stream's body is then bounded only by the caller's signal. */
-  timeoutMs?: number;
   fetchImpl?: typeof fetch;
 }
-
-const DEFAULT_TIMEOUT_MS = 120_000;
 
 export class GeminiProvider implements Provider {
   readonly name = "gemini";
@@ -28,14 +24,12 @@ export class GeminiProvider implements Provider {
   readonly configured: boolean;
   private readonly apiKey: string;
   private readonly baseUrl: string;
-  private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(opts: GeminiProviderOptions) {
     this.apiKey = opts.apiKey ?? "";
     this.configured = !!opts.apiKey;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchImpl = opts.fetchImpl ?? fetch;
   }
 
@@ -64,7 +58,8 @@ export class GeminiProvider implements Provider {
       if (values.length !== slice.length || !values.every(Array.isArray)) throw invalidResponse(`${values.length} embeddings for ${slice.length} inputs`);
       vectors.push(...(values as number[][]));
     }
-    return toEmbeddingResponse(vectors, texts, opts.model, req.encoding_format);
+    // Floats only: the embeddings route encodes base64 for every provider alike.
+    return toEmbeddingResponse(vectors, texts, opts.model);
   }
 
   async listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
@@ -83,25 +78,22 @@ export class GeminiProvider implements Provider {
   }
 
   /**
-   * One HTTP call; resolves on a 2xx, throws an UpstreamError otherwise. The caller's signal stays
-   * attached to the body, so aborting it cancels the upstream request even mid-stream.
+   * One HTTP call; resolves on a 2xx, throws an UpstreamError otherwise. The caller's signal (client
+   * abort and the router's per-attempt deadline) stays attached to the body, so aborting it cancels
+   * the upstream request even mid-stream.
    */
   private async call(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-    const headersDeadline = new AbortController();
-    const timer = setTimeout(() => headersDeadline.abort(new DOMException("headers deadline", "TimeoutError")), this.timeoutMs);
     try {
       const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method: body === undefined ? "GET" : "POST",
         headers: { "x-goog-api-key": this.apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.any([signal, headersDeadline.signal]),
+        signal,
       });
       if (!res.ok) throw await errorFromResponse(res);
       return res;
     } catch (err) {
       throw transportError(err, signal);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

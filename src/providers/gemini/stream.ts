@@ -78,5 +78,6 @@ export async function* translateStream(
 
   // Gemini always ends with a finishReason event; without one the stream was cut short.
   if (states.size === 0 || [...states.values()].some((s) => !s.finished)) throw invalidResponse("a stream that ended before its finish reason");
-  if (opts.includeUsage && usage) yield { ...chunk([]), usage };
+  // Always last, for metrics and sessions; the SSE route drops it unless the client asked for usage.
+  if (usage) yield { ...chunk([]), usage };
 }
