@@ -9,7 +9,9 @@ import { errors, type RouteInfo } from "./plugins/errors.ts";
 import { jsonBody } from "./plugins/json-body.ts";
 import { createRegistry, ProviderRegistry } from "./providers/registry.ts";
 import { ModelCatalog } from "./routing/catalog.ts";
-import { Router } from "./routing/router.ts";
+import { LiveCatalog } from "./routing/live-catalog.ts";
+import type { RouterObserver } from "./routing/observer.ts";
+import { Router, type RouterDeps } from "./routing/router.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -18,13 +20,18 @@ import { modelRoutes } from "./routes/models.ts";
 export interface Deps {
   registry: ProviderRegistry;
   log: Logger;
+  /** Routing internals tests replace: clock, sleep, jitter, cooldown store, live catalog, an observer. */
+  routing: Partial<Omit<RouterDeps, "log" | "dropped">> & { catalog?: LiveCatalog; observer?: RouterObserver };
 }
 
 export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const registry = deps.registry ?? createRegistry(config);
   const log = deps.log ?? createLogger();
-  const router = new Router(registry, config);
-  const catalog = new ModelCatalog(registry);
+  const { catalog: injected, observer, ...routing } = deps.routing ?? {};
+  const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock: routing.clock });
+  const router = new Router(registry, config, { ...routing, log, dropped: (target) => live.dropped(target) });
+  if (observer) router.observe(observer);
+  const catalog = new ModelCatalog(registry, live);
 
   let routes: RouteInfo[] = [];
   const app = new Elysia({
@@ -35,7 +42,10 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(errors(() => routes, log))
     .use(jsonBody(config.maxBodySize))
     .use(docs())
-    .use(healthRoutes(registry, router.health, Date.now()))
+    // The live catalog is fetched in the background: start-up never waits for it.
+    .onStart(() => live.start())
+    .onStop(() => live.stop())
+    .use(healthRoutes(registry, router, live, Date.now()))
     .use(modelRoutes(catalog, registry))
     .use(chatRoutes(router, config.maxTokensLimit))
     .use(embeddingRoutes(router));

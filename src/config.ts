@@ -25,6 +25,10 @@ const EnvSchema = t.Object({
   MAX_BODY_SIZE: t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: "10MB" }),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096),
   UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000),
+  MAX_RETRIES: Int(0, 10, 2),
+  RETRY_DELAY: Int(0, 60_000, 500),
+  REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000),
+  CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -44,6 +48,14 @@ export interface Config {
   maxTokensLimit: number;
   /** Per-attempt upstream deadline in ms (until the first byte for streams). */
   upstreamTimeoutMs: number;
+  /** Retries of one candidate after a retryable failure, before failing over. */
+  maxRetries: number;
+  /** Base of the exponential backoff between retries, in ms (full jitter). */
+  retryDelayMs: number;
+  /** Deadline of a whole request across every attempt and wait, in ms. */
+  requestTimeoutMs: number;
+  /** How often the live model catalog is refetched, in ms; 0 turns the live catalog off. */
+  catalogRefreshMs: number;
   openrouter: ProviderSettings & { appUrl?: string; appName?: string };
   gemini: ProviderSettings;
   opencode: ProviderSettings;
@@ -79,6 +91,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     maxBodySize: parseSize(env.MAX_BODY_SIZE),
     maxTokensLimit: env.MAX_TOKENS_LIMIT,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT,
+    maxRetries: env.MAX_RETRIES,
+    retryDelayMs: env.RETRY_DELAY,
+    requestTimeoutMs: env.REQUEST_TIMEOUT,
+    catalogRefreshMs: env.CATALOG_REFRESH,
     openrouter: {
       apiKey: env.OPENROUTER_API_KEY,
       baseUrl: trimSlash(env.OPENROUTER_BASE_URL ?? DEFAULTS.openrouterBaseUrl),
