@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { errorBody } from "../helpers.ts";
 import { callsTo, chat, FAST, routedTo, useRoutingGateway } from "./fixture.ts";
 
-const fx = useRoutingGateway({ maxRetries: 2, retryDelayMs: 100 });
+const fx = useRoutingGateway({ maxRetries: 2, retryDelayMs: 100, debug: true });
 const [SEED, SECOND] = FAST;
 
 describe("retries of one candidate", () => {
@@ -28,7 +28,7 @@ describe("retries of one candidate", () => {
     expect(fx.sleeps.slice(2)).toEqual([99, 199]);
   });
 
-  test("connection errors, timeouts, 408 and 409 are retried too", async () => {
+  test("408, 409 and an invalid body are retried too", async () => {
     fx.openrouter.script(SEED, { kind: "error", status: 408 }, { kind: "error", status: 409 });
     expect(routedTo(await chat(fx.gw, { model: "gpt-4o-mini" }))).toEqual({ provider: "openrouter", model: SEED, attempts: 3 });
     fx.openrouter.script(SEED, { kind: "non-json" });
@@ -121,5 +121,12 @@ describe("observability", () => {
     await chat(fx.gw, { model: "gpt-4o-mini" });
     const entry = fx.logs.find((l) => l.event === "failover");
     expect(entry?.data).toMatchObject({ requested: "gpt-4o-mini", from: `openrouter:${SEED}`, to: `openrouter:${SECOND}`, reason: "rejected", status: 404 });
+  });
+
+  test("with DEBUG, routing decisions are logged too", async () => {
+    fx.openrouter.script(SEED, { kind: "error", status: 500 });
+    await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(fx.logs.map((l) => l.event)).toEqual(["route_attempt", "route_retry", "route_attempt"]);
+    expect(fx.logs[1].data).toMatchObject({ candidate: `openrouter:${SEED}`, wait_ms: 50, reason: "server" });
   });
 });
