@@ -17,7 +17,9 @@ import { RequestEvents, requestContext } from "./plugins/request-context.ts";
 import { sessions } from "./plugins/sessions.ts";
 import { createRegistry, ProviderRegistry } from "./providers/registry.ts";
 import { ModelCatalog } from "./routing/catalog.ts";
-import { Router } from "./routing/router.ts";
+import { LiveCatalog } from "./routing/live-catalog.ts";
+import type { RouterObserver } from "./routing/observer.ts";
+import { Router, type RouterDeps } from "./routing/router.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -35,6 +37,8 @@ export interface Deps {
   cacheStore: CacheStore;
   sessionStore: SessionStore;
   metrics: GatewayMetrics;
+  /** Routing internals tests replace: sleep, jitter, cooldown store, live catalog, an observer. */
+  routing: Partial<Omit<RouterDeps, "log" | "dropped" | "clock">> & { catalog?: LiveCatalog; observer?: RouterObserver };
 }
 
 export function createApp(config: Config, deps: Partial<Deps> = {}) {
@@ -46,8 +50,11 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const cacheStore = deps.cacheStore ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
   const sessionStore = deps.sessionStore ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
   const isAdmin = adminTokenMatcher(config.adminToken);
-  const router = new Router(registry, config);
-  const catalog = new ModelCatalog(registry);
+  const { catalog: injected, observer, ...routing } = deps.routing ?? {};
+  const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
+  const router = new Router(registry, config, { clock, ...routing, log, dropped: (target) => live.dropped(target) });
+  if (observer) router.observe(observer);
+  const catalog = new ModelCatalog(registry, live);
   const events = new RequestEvents();
   requestLogging(events, log);
 
@@ -58,7 +65,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024) },
   })
     .use(requestContext(events))
-    .use(metrics(m, events))
+    .use(metrics(m, events, router))
     .use(errors(() => routes, log))
     .use(rateLimit(rateLimitStore, config.rateLimit, m))
     .use(jsonBody(config.maxBodySize))
@@ -66,7 +73,10 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // Sessions before the cache: a cache hit still belongs to the caller's session.
     .use(sessions(sessionStore, events, isAdmin))
     .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m, isAdmin))
-    .use(healthRoutes(registry, router.health, Date.now(), sessionStore))
+    // The live catalog is fetched in the background: start-up never waits for it.
+    .onStart(() => live.start())
+    .onStop(() => live.stop())
+    .use(healthRoutes(registry, router, live, Date.now(), sessionStore))
     .use(modelRoutes(catalog, registry))
     .use(chatRoutes(router, events, config.maxTokensLimit))
     .use(embeddingRoutes(router));

@@ -32,6 +32,10 @@ const EnvSchema = t.Object({
   SESSION_TTL: Int(1000, 86_400_000 * 30, 3_600_000),
   SESSION_MAX: Int(1, 10_000_000, 10_000),
   ADMIN_TOKEN: t.Optional(t.String({ minLength: 16 })),
+  MAX_RETRIES: Int(0, 10, 2),
+  RETRY_DELAY: Int(0, 60_000, 500),
+  REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000),
+  CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -58,6 +62,14 @@ export interface Config {
   sessions: { ttlMs: number; max: number };
   /** Bearer token for admin routes (automation); compared in constant time. */
   adminToken?: string;
+  /** Retries of one candidate after a retryable failure, before failing over. */
+  maxRetries: number;
+  /** Base of the exponential backoff between retries, in ms (full jitter). */
+  retryDelayMs: number;
+  /** Deadline of a whole request across every attempt and wait, in ms. */
+  requestTimeoutMs: number;
+  /** How often the live model catalog is refetched, in ms; 0 turns the live catalog off. */
+  catalogRefreshMs: number;
   openrouter: ProviderSettings & { appUrl?: string; appName?: string };
   gemini: ProviderSettings;
   opencode: ProviderSettings;
@@ -97,6 +109,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     cache: { ttlMs: env.CACHE_TTL, maxEntries: env.CACHE_MAX_ENTRIES },
     sessions: { ttlMs: env.SESSION_TTL, max: env.SESSION_MAX },
     adminToken: env.ADMIN_TOKEN,
+    maxRetries: env.MAX_RETRIES,
+    retryDelayMs: env.RETRY_DELAY,
+    requestTimeoutMs: env.REQUEST_TIMEOUT,
+    catalogRefreshMs: env.CATALOG_REFRESH,
     openrouter: {
       apiKey: env.OPENROUTER_API_KEY,
       baseUrl: trimSlash(env.OPENROUTER_BASE_URL ?? DEFAULTS.openrouterBaseUrl),

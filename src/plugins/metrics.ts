@@ -1,10 +1,32 @@
 // Prometheus metrics: GET /metrics in text format 0.0.4, fed by completed requests and the router.
 import { Elysia } from "elysia";
-import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
+import type { FailureKind } from "../errors.ts";
+import type { GatewayMetrics, UpstreamOutcome } from "../metrics/gateway-metrics.ts";
 import { contentType } from "../metrics/registry.ts";
+import type { Router } from "../routing/router.ts";
 import type { RequestEvents } from "./request-context.ts";
 
-export function metrics(m: GatewayMetrics, events: RequestEvents) {
+const OUTCOMES: Record<FailureKind | "success" | "aborted", UpstreamOutcome> = {
+  success: "success",
+  aborted: "aborted",
+  timeout: "timeout",
+  rate_limit: "rate_limited",
+  quota: "rate_limited",
+  connection: "error",
+  server: "error",
+  rejected: "error",
+  client: "error",
+};
+
+export function metrics(m: GatewayMetrics, events: RequestEvents, router: Router) {
+  router.observe({
+    onAttempt: (e) => {
+      m.upstreamRequest(e.provider, e.status ?? 0, OUTCOMES[e.outcome]);
+      m.upstreamDuration.observe({ provider: e.provider }, e.durationMs / 1000);
+    },
+    onFailover: (e) => m.failovers.inc({ provider: e.from.provider }),
+  });
+
   events.onComplete((meta, durationMs) => {
     m.activeRequests.dec();
     m.httpRequests.inc({ endpoint: meta.route, method: meta.method, status: meta.status ?? 0 });

@@ -2,14 +2,15 @@
 import { Elysia } from "elysia";
 import landingPageFile from "../../public/index.html" with { type: "file" };
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { ProviderHealth } from "../routing/health.ts";
+import type { LiveCatalog } from "../routing/live-catalog.ts";
+import type { Router } from "../routing/router.ts";
 import type { SessionStore } from "../stores/sessions.ts";
 import { VERSION } from "../version.ts";
 
 // With `type: "file"` the import is the file's path (embedded in the compiled binary), not an HTML bundle.
 const landingPage = landingPageFile as unknown as string;
 
-export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth, startedAt: number, sessions: SessionStore) {
+export function healthRoutes(registry: ProviderRegistry, router: Router, live: LiveCatalog, startedAt: number, sessions: SessionStore) {
   return new Elysia({ detail: { tags: ["Gateway"] } })
     .get("/", ({ request }) => {
       // Browsers get a small page; API clients and curl get JSON.
@@ -22,9 +23,17 @@ export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth,
       };
     }, { detail: { summary: "About this gateway" } })
     .get("/health", async () => {
-      const providers = Object.fromEntries(
-        registry.all().map((p) => [p.name, p.configured ? { configured: true, ...health.get(p.name) } : { configured: false, state: "unconfigured", set: p.envHint }]),
-      );
+      const candidates = await router.candidates();
+      const providers = Object.fromEntries(registry.all().map((p) => {
+        if (!p.configured) return [p.name, { configured: false, state: "unconfigured", set: p.envHint }];
+        const list = live.get(p.name);
+        return [p.name, {
+          configured: true,
+          ...router.health.get(p.name),
+          catalog: list ? { models: list.models.length, fetched_at: new Date(list.fetchedAt).toISOString() } : { models: null, fetched_at: null },
+          candidates: candidates.get(p.name) ?? [],
+        }];
+      }));
       const configured = registry.all().some((p) => p.configured);
       return {
         status: configured ? "ok" : "unconfigured",

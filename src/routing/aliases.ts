@@ -74,3 +74,15 @@ export const EMBEDDING_ALIASES: Record<string, Target[]> = Object.fromEntries(
     [gemini("gemini-embedding-001"), or("nvidia/llama-nemotron-embed-vl-1b-v2:free")],
   ]),
 );
+
+/**
+ * Where a direct upstream id (`gemini-2.5-flash`, `opencode-big-pickle`, `vendor/model:free`) fails
+ * over when its own provider fails: the broad free fallback of another provider, following the seed's
+ * rules (Gemini or OpenCode -> OpenRouter, OpenRouter -> Gemini). Embedding ids get none: vectors of
+ * another model live in another space, so answering with them would be silently wrong.
+ */
+export const DIRECT_FALLBACKS: Record<string, Target[]> = {
+  gemini: [OPENROUTER_FREE],
+  opencode: [OPENROUTER_FREE],
+  openrouter: [GEMINI_FLASH],
+};

@@ -1,6 +1,9 @@
-// What /v1/models lists: every alias and every upstream model the gateway can route to.
+// What /v1/models lists: every alias, every upstream model the table routes to (unless its provider's
+// live list dropped it), and every free model the providers list today.
 import type { ProviderRegistry } from "../providers/registry.ts";
 import { CHAT_ALIASES, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
+import { candidateKey } from "./cooldown.ts";
+import type { LiveCatalog } from "./live-catalog.ts";
 
 export interface ModelEntry {
   id: string;
@@ -14,10 +17,20 @@ export function directId(target: Target): string {
   return target.provider === "opencode" ? `opencode-${target.model}` : target.model;
 }
 
+/** Every target of the model table, once each. */
+export function tableTargets(): Target[] {
+  const seen = new Map<string, Target>();
+  for (const t of [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat()) seen.set(candidateKey(t), t);
+  return [...seen.values()];
+}
+
 export class ModelCatalog {
   private readonly created = Math.floor(Date.now() / 1000);
 
-  constructor(private readonly registry: ProviderRegistry) {}
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly live: LiveCatalog,
+  ) {}
 
   list(): ModelEntry[] {
     const entries = new Map<string, ModelEntry>();
@@ -33,14 +46,18 @@ export class ModelCatalog {
     return this.list().find((m) => m.id === id);
   }
 
-  /** Upstream model ids by provider, for providers the registry knows. */
+  /** Upstream model ids by provider, for providers the registry knows: the table's, then today's free ones. */
   byProvider(): Map<string, string[]> {
     const groups = new Map<string, Set<string>>();
-    for (const target of [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat()) {
-      if (!this.registry.get(target.provider)) continue;
+    const add = (target: Target) => {
+      if (!this.registry.get(target.provider)) return;
       let set = groups.get(target.provider);
       if (!set) groups.set(target.provider, (set = new Set()));
       set.add(directId(target));
+    };
+    for (const target of tableTargets()) if (!this.live.dropped(target)) add(target);
+    for (const provider of this.registry.all()) {
+      for (const m of this.live.get(provider.name)?.models ?? []) if (m.free) add({ provider: provider.name, model: m.id });
     }
     return new Map([...groups].map(([p, s]) => [p, [...s]]));
   }

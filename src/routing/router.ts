@@ -1,18 +1,27 @@
-// Runs a request against an alias's candidates in order: skips unconfigured providers, bounds each
-// attempt with UPSTREAM_TIMEOUT, and fails over on upstream failures that another candidate may not
-// share. A client abort stops everything at once.
+// Runs a request against a model's candidates in order. For each candidate: skip it when its provider
+// has no key, its provider's live list dropped it, or its circuit is open; otherwise try it, retrying
+// retryable failures with backoff (MAX_RETRIES, RETRY_DELAY), each attempt bounded by UPSTREAM_TIMEOUT;
+// then fail over to the next. REQUEST_TIMEOUT bounds the whole request, and a client abort stops every
+// attempt and wait at once. If every configured candidate was skipped, they are tried anyway, in order:
+// a stale catalog or a cooldown must never make a model unusable.
 import type { Config } from "../config.ts";
 import { GatewayError, UpstreamError } from "../errors.ts";
+import { silentLogger, type Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ChatChunk, ChatRequest, EmbeddingRequest, Provider } from "../providers/types.ts";
 import type { Target } from "./aliases.ts";
+import { candidateKey, MemoryCooldownStore, type CooldownStore } from "./cooldown.ts";
 import { ProviderHealth } from "./health.ts";
+import type { AttemptEvent, RouterObserver } from "./observer.ts";
+import { COOLDOWN_MS, cooldownUntil, FAILURE_THRESHOLD, retryDelay } from "./policy.ts";
 import { resolveModel, type Endpoint } from "./resolve.ts";
+import { candidateStatus, type CandidateStatus } from "./status.ts";
 
 export interface Routed<T> {
   result: T;
   provider: string;
   model: string;
+  /** Every attempt made, retries included. */
   attempts: number;
 }
 
@@ -22,15 +31,57 @@ export interface RoutedStream {
   rest: AsyncIterator<ChatChunk>;
 }
 
+/** What the router runs on besides providers; every field has a production default. */
+export interface RouterDeps {
+  log: Logger;
+  /** Epoch ms, for cooldowns and resets (timers for deadlines use real time). */
+  clock: () => number;
+  /** Waits ms, rejecting with the signal's reason as soon as it aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** In [0, 1): the backoff jitter. */
+  random: () => number;
+  cooldowns: CooldownStore;
+  /** True when a provider's live model list no longer has the target. */
+  dropped: (target: Target) => boolean;
+}
+
+type RouterConfig = Pick<Config, "upstreamTimeoutMs" | "maxRetries" | "retryDelayMs" | "requestTimeoutMs" | "debug">;
 type Attempt<T> = (provider: Provider, target: Target, signal: AbortSignal, settled: () => void) => Promise<T>;
+interface Candidate { target: Target; provider: Provider }
+/** One request's progress across candidates. */
+interface Run {
+  endpoint: Endpoint;
+  requested: string;
+  signal: AbortSignal;
+  /** performance.now() at which REQUEST_TIMEOUT fires. */
+  deadlineAt: number;
+  attempts: number;
+  tried: number;
+  last?: { target: Target; error: UpstreamError };
+}
 
 export class Router {
-  readonly health = new ProviderHealth();
+  readonly health: ProviderHealth;
+  private readonly deps: RouterDeps;
+  private readonly observers = new Set<RouterObserver>();
 
   constructor(
     private readonly registry: ProviderRegistry,
-    private readonly config: Pick<Config, "upstreamTimeoutMs">,
-  ) {}
+    private readonly config: RouterConfig,
+    deps: Partial<RouterDeps> = {},
+  ) {
+    this.deps = {
+      log: silentLogger, clock: Date.now, sleep: abortableSleep, random: Math.random,
+      cooldowns: new MemoryCooldownStore(), dropped: () => false, ...deps,
+    };
+    this.health = new ProviderHealth(this.deps.clock);
+  }
+
+  /** Adds an observer (metrics, logs); returns its removal. */
+  observe(observer: RouterObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   chat(req: ChatRequest, signal: AbortSignal) {
     return this.run("chat", req.model, signal, (p, t, s) => p.chat(req, { model: t.model, signal: s }));
@@ -39,8 +90,9 @@ export class Router {
   chatStream(req: ChatRequest, signal: AbortSignal): Promise<Routed<RoutedStream>> {
     return this.run("chat", req.model, signal, async (p, t, s, settled) => {
       const rest = (await p.chatStream(req, { model: t.model, signal: s }))[Symbol.asyncIterator]();
+      // Failing over is safe until the client got a byte: wait for the first chunk before committing.
       const first = await rest.next();
-      // The deadline covers the wait for the first chunk only; a long answer may stream for minutes.
+      // The deadlines cover the wait for the first chunk only; a long answer may stream for minutes.
       settled();
       return { first: first.done ? undefined : first.value, rest };
     });
@@ -50,35 +102,104 @@ export class Router {
     return this.run("embeddings", req.model, signal, (p, t, s) => p.embeddings(req, { model: t.model, signal: s }));
   }
 
-  private async run<T>(endpoint: Endpoint, model: string, signal: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
-    const candidates = resolveModel(model, endpoint)
-      .map((target) => ({ target, provider: this.registry.get(target.provider) }))
-      .filter((c): c is { target: Target; provider: Provider } => !!c.provider?.configured);
-    if (candidates.length === 0) throw this.unconfigured(model, endpoint);
-
-    let attempts = 0;
-    let lastError: UpstreamError | undefined;
-    for (const { target, provider } of candidates) {
-      attempts++;
-      try {
-        const result = await this.withDeadline(provider, signal, (s, settled) => attempt(provider, target, s, settled));
-        this.health.success(provider.name);
-        return { result, provider: provider.name, model: target.model, attempts };
-      } catch (error) {
-        if (!(error instanceof UpstreamError) || signal.aborted) throw error;
-        // A refused request says nothing about the provider's health; anything else does.
-        if (error.kind !== "client") this.health.failure(provider.name, error.message);
-        if (!error.failover) throw error;
-        lastError = error;
-      }
-    }
-    throw candidates.length === 1 || !lastError ? lastError : exhausted(model, attempts, lastError);
+  /** Each candidate's state by provider, for /health. */
+  candidates(): Promise<Map<string, CandidateStatus[]>> {
+    return candidateStatus(this.deps.cooldowns, this.deps.dropped, this.deps.clock());
   }
 
-  /** Runs one attempt under its own deadline, linked to the client's signal. */
+  private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
+    const candidates = resolveModel(requested, endpoint)
+      .map((target) => ({ target, provider: this.registry.get(target.provider) }))
+      .filter((c): c is Candidate => !!c.provider?.configured);
+    if (candidates.length === 0) throw this.unconfigured(requested, endpoint);
+
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.config.requestTimeoutMs);
+    const run: Run = {
+      endpoint, requested, signal: AbortSignal.any([client, deadline.signal]),
+      deadlineAt: performance.now() + this.config.requestTimeoutMs, attempts: 0, tried: 0,
+    };
+    try {
+      const skipped: Candidate[] = [];
+      for (const c of candidates) {
+        if (!(await this.admitted(c.target, run))) skipped.push(c);
+        else {
+          const routed = await this.tryCandidate(c, run, attempt);
+          if (routed) return routed;
+        }
+      }
+      if (run.tried === 0) {
+        this.debug("route_last_resort", { requested, candidates: skipped.map((c) => candidateKey(c.target)) });
+        for (const c of skipped) {
+          const routed = await this.tryCandidate(c, run, attempt);
+          if (routed) return routed;
+        }
+      }
+      const last = run.last!.error;
+      throw run.tried === 1 ? last : exhausted(requested, run.attempts, last);
+    } catch (error) {
+      throw deadline.signal.aborted && !client.aborted ? this.timedOut(run) : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Whether the catalog and the candidate's circuit let it be tried now (claiming a half-open probe). */
+  private async admitted(target: Target, run: Run): Promise<boolean> {
+    if (this.deps.dropped(target)) {
+      this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: "dropped from catalog" });
+      return false;
+    }
+    // A probe that never reports back (its client left) frees the claim after one request's deadline.
+    const admission = await this.deps.cooldowns.admit(candidateKey(target), this.deps.clock(), this.config.requestTimeoutMs);
+    if (admission === "open") this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: "circuit open" });
+    if (admission === "probe") this.debug("route_probe", { requested: run.requested, candidate: candidateKey(target) });
+    return admission !== "open";
+  }
+
+  /** Tries one candidate with retries; the result, or undefined when the next candidate should be tried. */
+  private async tryCandidate<T>(c: Candidate, run: Run, attempt: Attempt<T>): Promise<Routed<T> | undefined> {
+    const { target, provider } = c;
+    const key = candidateKey(target);
+    if (run.last) this.failover(run, run.last.target, target, run.last.error);
+    run.tried++;
+    for (let retry = 0; ; retry++) {
+      run.attempts++;
+      const started = performance.now();
+      try {
+        const result = await this.withDeadline(provider, run.signal, (s, settled) => attempt(provider, target, s, settled));
+        this.report(run, target, started, 200, "success");
+        this.health.success(provider.name);
+        await this.deps.cooldowns.recordSuccess(key);
+        return { result, provider: provider.name, model: target.model, attempts: run.attempts };
+      } catch (error) {
+        if (run.signal.aborted) this.report(run, target, started, null, "aborted");
+        if (!(error instanceof UpstreamError) || run.signal.aborted) throw error;
+        this.report(run, target, started, error.upstreamStatus, error.kind);
+        // A refused request says nothing about the upstream's health and is final: another would refuse it too.
+        if (error.kind === "client") throw error;
+        this.health.failure(provider.name, error.message);
+        const now = this.deps.clock();
+        const state = await this.deps.cooldowns.recordFailure(key, {
+          now, reason: error.kind, openUntil: cooldownUntil(error, now), threshold: FAILURE_THRESHOLD, cooldownMs: COOLDOWN_MS,
+        });
+        const wait = retryDelay(error, retry, { maxRetries: this.config.maxRetries, baseDelayMs: this.config.retryDelayMs }, this.deps.random);
+        const open = state.openUntil !== undefined && state.openUntil > now;
+        // A wait that would outlast REQUEST_TIMEOUT is better spent on the next candidate.
+        if (wait === undefined || open || wait >= run.deadlineAt - performance.now()) {
+          run.last = { target, error };
+          return undefined;
+        }
+        this.debug("route_retry", { requested: run.requested, candidate: key, attempt: run.attempts, wait_ms: wait, reason: error.kind });
+        await this.deps.sleep(wait, run.signal);
+      }
+    }
+  }
+
+  /** Runs one attempt under its own deadline, linked to the request's signal. */
   private async withDeadline<T>(
     provider: Provider,
-    client: AbortSignal,
+    request: AbortSignal,
     run: (signal: AbortSignal, settled: () => void) => Promise<T>,
   ): Promise<T> {
     const deadline = new AbortController();
@@ -88,13 +209,38 @@ export class Router {
       ms,
     );
     try {
-      return await run(AbortSignal.any([client, deadline.signal]), () => clearTimeout(timer));
+      return await run(AbortSignal.any([request, deadline.signal]), () => clearTimeout(timer));
     } catch (error) {
       // A body read cut by the deadline surfaces as a plain AbortError; report it as the timeout it is.
-      throw deadline.signal.aborted && !client.aborted ? deadline.signal.reason : error;
+      throw deadline.signal.aborted && !request.aborted ? deadline.signal.reason : error;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private report(run: Run, target: Target, started: number, status: number | null, outcome: AttemptEvent["outcome"]): void {
+    const event: AttemptEvent = {
+      endpoint: run.endpoint, requested: run.requested, provider: target.provider, model: target.model,
+      attempt: run.attempts, status, outcome, durationMs: Math.round(performance.now() - started),
+    };
+    this.debug("route_attempt", { ...event });
+    for (const o of this.observers) safely(() => o.onAttempt?.(event));
+  }
+
+  private failover(run: Run, from: Target, to: Target, error: UpstreamError): void {
+    const event = { endpoint: run.endpoint, requested: run.requested, from, to, reason: error.kind, message: error.message };
+    this.deps.log("failover", { requested: run.requested, from: candidateKey(from), to: candidateKey(to), reason: error.kind, status: error.upstreamStatus });
+    for (const o of this.observers) safely(() => o.onFailover?.(event));
+  }
+
+  private debug(event: string, data: Record<string, unknown>): void {
+    if (this.config.debug) this.deps.log(event, data);
+  }
+
+  private timedOut(run: Run): UpstreamError {
+    const last = run.last?.error;
+    return new UpstreamError(last?.provider ?? "gateway", "timeout", null,
+      `No upstream answered \`${run.requested}\` within REQUEST_TIMEOUT (${this.config.requestTimeoutMs} ms) after ${run.attempts} attempts${last ? `; last: ${last.message}` : ""}`);
   }
 
   private unconfigured(model: string, endpoint: Endpoint): GatewayError {
@@ -112,6 +258,29 @@ export class Router {
 /** Every candidate failed: keep the last failure's status (a 429 stays a 429) and say how many were tried. */
 function exhausted(model: string, attempts: number, last: UpstreamError): UpstreamError {
   return new UpstreamError(last.provider, last.kind, last.upstreamStatus,
-    `All ${attempts} upstream candidates for \`${model}\` failed; last: ${last.message}`,
+    `All upstream candidates for \`${model}\` failed after ${attempts} attempts; last: ${last.message}`,
     { status: last.status, code: last.code, retryAfterMs: last.retryAfterMs, resetAt: last.resetAt });
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // An observer's bug must not fail the request it observes.
+  }
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

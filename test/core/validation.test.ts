@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { errorBody, post, startGateway, useGatewayOverOpenRouter } from "../helpers.ts";
 
-const ctx = useGatewayOverOpenRouter({ maxBodySize: 64 * 1024, maxTokensLimit: 4096 });
+const ctx = useGatewayOverOpenRouter({ maxBodySize: 64 * 1024, maxTokensLimit: 4096, maxRetries: 0 });
 const chatUrl = () => `${ctx.gw.url}/v1/chat/completions`;
 const ok = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
 
@@ -107,7 +107,8 @@ describe("transport errors are OpenAI-format", () => {
 });
 
 describe("upstream failures map to OpenAI errors", () => {
-  // A full OpenRouter id has a single candidate, so the mapping is visible without failover.
+  // A full OpenRouter id has a single candidate, so with retries off the mapping is visible as is
+  // (test/routing covers retries and failover).
   const direct = { ...ok, model: "meta-llama/llama-3.3-70b-instruct:free" };
 
   test("upstream 429 -> 429 with retry-after", async () => {
@@ -137,7 +138,7 @@ describe("upstream failures map to OpenAI errors", () => {
   });
 
   test("an upstream that does not answer in time -> 504", async () => {
-    const slow = await startGateway({ openrouter: { apiKey: ctx.fake.apiKey, baseUrl: ctx.fake.baseUrl }, upstreamTimeoutMs: 150 });
+    const slow = await startGateway({ openrouter: { apiKey: ctx.fake.apiKey, baseUrl: ctx.fake.baseUrl }, upstreamTimeoutMs: 150, maxRetries: 0 });
     try {
       ctx.fake.script("*", { kind: "hang" });
       const error = await expectError(await post(`${slow.url}/v1/chat/completions`, direct), 504);
@@ -148,7 +149,7 @@ describe("upstream failures map to OpenAI errors", () => {
   });
 
   test("an unreachable upstream -> 502 naming the provider", async () => {
-    const dead = await startGateway({ openrouter: { apiKey: "k", baseUrl: "http://127.0.0.1:9/api/v1" } });
+    const dead = await startGateway({ openrouter: { apiKey: "k", baseUrl: "http://127.0.0.1:9/api/v1" }, maxRetries: 0 });
     try {
       const error = await expectError(await post(`${dead.url}/v1/chat/completions`, direct), 502);
       expect(error.message).toContain("OpenRouter is unreachable");

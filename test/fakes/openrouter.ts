@@ -1,7 +1,9 @@
 // A fake OpenRouter (protocols.md section 2) on 127.0.0.1: the chat, embeddings and models endpoints
 // with OpenRouter's quirks (": OPENROUTER PROCESSING" keep-alives, `provider` and
 // `native_finish_reason` fields, a separate final usage chunk, errors shaped {error:{code,message,
-// metadata}}), switches for faults, and a log of what it received.
+// metadata}}), switches for faults, and a log of what it received. Its model list starts with every
+// OpenRouter model the gateway's table names, as the real catalog would.
+import { CHAT_ALIASES, EMBEDDING_ALIASES } from "../../src/routing/aliases.ts";
 
 export interface Recorded {
   method: string;
@@ -32,6 +34,10 @@ export interface FakeOpenRouter {
   /** Behaviour for every request to `model` until reset. */
   always(model: string, behaviour: Behaviour): void;
   models: Array<Record<string, unknown>>;
+  /** GET /models calls (kept out of `requests`: the gateway's background catalog refresh makes them). */
+  modelListings: number;
+  /** Makes GET /models answer with this status (an error body) until set back to undefined. */
+  failModels(status: number | undefined): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -46,9 +52,11 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
   const aborted: FakeOpenRouter["aborted"] = [];
   let generation = 0;
 
+  let modelsStatus: number | undefined;
+  const tableIds = [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat()
+    .filter((t) => t.provider === "openrouter").map((t) => t.model);
   const models: Array<Record<string, unknown>> = [
-    freeModel("meta-llama/llama-3.3-70b-instruct:free"),
-    freeModel("qwen/qwen3-coder:free"),
+    ...[...new Set(["meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-coder:free", ...tableIds])].map(freeModel),
     { id: "openrouter/auto", name: "Auto Router", context_length: 2000000, pricing: { prompt: "-1", completion: "-1" } },
     { id: "openai/gpt-4o-mini", name: "OpenAI: GPT-4o-mini", context_length: 128000, pricing: { prompt: "0.00000015", completion: "0.0000006" } },
   ];
@@ -69,15 +77,24 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
     idleTimeout: 30,
     async fetch(req) {
       const url = new URL(req.url);
+      if (url.pathname === "/api/v1/models" && req.method === "GET") {
+        fake.modelListings++;
+        if (modelsStatus) return errorResponse({ kind: "error", status: modelsStatus });
+        return Response.json({ data: models });
+      }
       const body = req.method === "POST" ? ((await req.json().catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
       requests.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers), body });
       req.signal.addEventListener("abort", () => aborted.push({ path: url.pathname, at: Date.now() }));
 
-      if (url.pathname === "/api/v1/models" && req.method === "GET") return Response.json({ data: models });
       if (req.headers.get("authorization") !== `Bearer ${apiKey}`) {
         return Response.json({ error: { code: 401, message: "No auth credentials found" } }, { status: 401 });
       }
-      if (url.pathname === "/api/v1/embeddings" && req.method === "POST") return embeddings(body ?? {});
+      if (url.pathname === "/api/v1/embeddings" && req.method === "POST") {
+        // Scripted errors apply to embeddings too; anything else answers with vectors.
+        const behaviour = next(String(body?.model ?? ""));
+        if (behaviour.kind === "error") return errorResponse(behaviour);
+        return embeddings(body ?? {});
+      }
       if (url.pathname !== "/api/v1/chat/completions" || req.method !== "POST") {
         return Response.json({ error: { code: 404, message: "Not Found" } }, { status: 404 });
       }
@@ -88,10 +105,7 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
 
       switch (behaviour.kind) {
         case "error":
-          return Response.json(behaviour.body ?? { error: { code: behaviour.status, message: `Fake error ${behaviour.status}` } }, {
-            status: behaviour.status,
-            headers: behaviour.headers,
-          });
+          return errorResponse(behaviour);
         case "daily-cap":
           return Response.json({
             error: {
@@ -115,12 +129,16 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
     },
   });
 
-  return {
+  const fake: FakeOpenRouter = {
     baseUrl: `http://127.0.0.1:${server.port}/api/v1`,
     apiKey,
     requests,
     aborted,
     models,
+    modelListings: 0,
+    failModels(status) {
+      modelsStatus = status;
+    },
     script(model, ...behaviours) {
       queues.set(model, [...(queues.get(model) ?? []), ...behaviours]);
     },
@@ -137,6 +155,7 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
       await server.stop(true);
     },
   };
+  return fake;
 
   function streamResponse(
     id: string,
@@ -193,7 +212,15 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
   }
 }
 
-function freeModel(id: string): Record<string, unknown> {
+function errorResponse(behaviour: Extract<Behaviour, { kind: "error" }>): Response {
+  return Response.json(behaviour.body ?? { error: { code: behaviour.status, message: `Fake error ${behaviour.status}` } }, {
+    status: behaviour.status,
+    headers: behaviour.headers,
+  });
+}
+
+/** A models-list entry priced at "0", as OpenRouter lists a free model. */
+export function freeModel(id: string): Record<string, unknown> {
   return {
     id, name: id, created: 1733506137, context_length: 131072,
     pricing: { prompt: "0", completion: "0", request: "0", image: "0" },

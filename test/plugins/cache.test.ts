@@ -14,7 +14,7 @@ const upstreamCalls = () => fake.requests.length;
 beforeAll(async () => {
   fake = await startFakeOpenRouter();
   gw = await startGateway(
-    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, cache: { ttlMs: 60_000, maxEntries: 100 }, adminToken: ADMIN },
+    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, cache: { ttlMs: 60_000, maxEntries: 100 }, adminToken: ADMIN, maxRetries: 0 },
     { clock, cacheStore: new MemoryCacheStore({ maxEntries: 100, clock }) },
   );
 });

@@ -13,7 +13,7 @@ const SECRET_PROMPT = "my very private prompt text";
 beforeAll(async () => {
   fake = await startFakeOpenRouter("sk-or-v1-upstream-secret");
   gw = await startGateway(
-    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, adminToken: ADMIN },
+    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, adminToken: ADMIN, cache: { ttlMs: 60_000, maxEntries: 100 }, retryDelayMs: 1 },
     { log: (event, data) => lines.push(JSON.stringify({ event, ...data })) },
   );
   const auth = { authorization: `Bearer ${CLIENT_KEY}` };
@@ -24,6 +24,9 @@ beforeAll(async () => {
   await fetch(`${gw.url}/session/sess_doesnotexist123`, { headers: auth });
   await fetch(`${gw.url}/session/sess_doesnotexist456`, { headers: auth });
   await post(`${gw.url}/config/clear-cache`, {}, { authorization: `Bearer ${ADMIN}` });
+  // The first gpt-4 candidate fails every try (1 + MAX_RETRIES), then the next one answers.
+  fake.always("deepseek/deepseek-r1-0528:free", { kind: "error", status: 500 });
+  await post(`${gw.url}/v1/chat/completions`, { model: "gpt-4", messages: [{ role: "user", content: "failover" }] }, auth);
   await Bun.sleep(20);
 });
 afterAll(async () => {
@@ -69,16 +72,22 @@ describe("GET /metrics", () => {
     const find = (name: string, labels: Record<string, string> = {}) =>
       samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 
-    expect(find("http_requests_total", { endpoint: "/v1/chat/completions", method: "POST", status: "200" })[0].value).toBe(2);
+    expect(find("http_requests_total", { endpoint: "/v1/chat/completions", method: "POST", status: "200" })[0].value).toBe(3);
     expect(find("http_requests_total", { endpoint: "/v1/chat/completions", method: "POST", status: "400" })[0].value).toBe(1);
     // Route patterns, never raw paths.
     expect(find("http_requests_total", { endpoint: "/session/:id", status: "404" })[0].value).toBe(2);
     expect(samples.some((s) => s.labels.endpoint?.includes("sess_"))).toBe(false);
-    expect(find("chat_completions_total").reduce((a, s) => a + s.value, 0)).toBe(2);
+    expect(find("chat_completions_total").reduce((a, s) => a + s.value, 0)).toBe(3);
+    // Upstream attempts, by provider, status and outcome, and the failover away from the failing candidate.
+    expect(find("openrouter_requests_total", { status: "200", outcome: "success" })[0].value).toBe(3);
+    expect(find("openrouter_requests_total", { status: "500", outcome: "error" })[0].value).toBe(3);
+    expect(find("upstream_requests_total", { provider: "openrouter", status: "500" })[0].value).toBe(3);
+    expect(find("upstream_request_duration_seconds_count", { provider: "openrouter" })[0].value).toBe(6);
+    expect(find("failovers_total", { provider: "openrouter" })[0].value).toBe(1);
     expect(find("chat_completion_tokens_used", { type: "prompt" })[0].value).toBeGreaterThan(0);
     expect(find("chat_completion_tokens_used", { type: "completion" })[0].value).toBeGreaterThan(0);
     expect(find("time_to_first_token_seconds_count")[0].value).toBe(1);
-    expect(find("gateway_overhead_seconds_count")[0].value).toBeGreaterThanOrEqual(2);
+    expect(find("gateway_overhead_seconds_count")[0].value).toBeGreaterThanOrEqual(3);
     // The scrape itself is the only request in flight.
     expect(find("active_requests")[0].value).toBe(1);
 
@@ -96,7 +105,7 @@ describe("logs", () => {
 
   test("one JSON line per request with id, route, status, duration, provider and cache", () => {
     const chat = requests().filter((l) => l.route === "/v1/chat/completions");
-    expect(chat).toHaveLength(3);
+    expect(chat).toHaveLength(4);
     const first = chat.find((l) => l.request_id === "req-abc.123")!;
     expect(first).toMatchObject({ method: "POST", status: 200, provider: "openrouter", upstream_model: "qwen/qwen3-next-80b-a3b-instruct:free", attempts: 1, cache: "MISS" });
     expect(typeof first.duration_ms).toBe("number");

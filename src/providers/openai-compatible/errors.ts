@@ -31,12 +31,14 @@ export function errorFromStatus(
   if (status === 429) {
     const reset = Number(body.error?.metadata?.headers?.["X-RateLimit-Reset"] ?? headers?.get("x-ratelimit-reset"));
     const retryAfterMs = retryAfter(headers);
-    // The daily free-model cap only clears at the reset time (next UTC midnight): a quota, not a blip.
-    if (/per-day/.test(detail) && Number.isFinite(reset) && reset > 0) {
+    // The daily free-model cap only clears at the reset time (OpenRouter: the next UTC midnight, also
+    // when the body leaves the reset out): a quota, not a blip.
+    if (/per-day/.test(detail)) {
+      const resetAt = Number.isFinite(reset) && reset > 0 ? reset : nextUtcMidnight();
       return new UpstreamError(provider, "quota", status, message, {
         code: "rate_limit_exceeded",
-        resetAt: reset,
-        retryAfterMs: Math.max(1000, reset - Date.now()),
+        resetAt,
+        retryAfterMs: Math.max(1000, resetAt - Date.now()),
       });
     }
     return new UpstreamError(provider, "rate_limit", status, message, { code: "rate_limit_exceeded", retryAfterMs });
@@ -44,6 +46,11 @@ export function errorFromStatus(
   return new UpstreamError(provider, kindForStatus(status), status, message, {
     code: status === 404 ? "model_not_found" : null,
   });
+}
+
+function nextUtcMidnight(): number {
+  const now = new Date();
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
 }
 
 export function kindForStatus(status: number): FailureKind {

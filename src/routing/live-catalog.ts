@@ -1,0 +1,75 @@
+// What each configured provider offers right now, refetched every CATALOG_REFRESH. Free models come and
+// go without notice: a candidate missing from its provider's last good list is skipped by the router,
+// and new free models show up in /v1/models. A failed (or empty) fetch keeps the last good list; a provider never
+// fetched successfully drops nothing. Start-up never waits for it.
+import type { Logger } from "../log.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { UpstreamModel } from "../providers/types.ts";
+import type { Target } from "./aliases.ts";
+
+export interface ProviderCatalog {
+  models: UpstreamModel[];
+  fetchedAt: number;
+}
+
+export interface LiveCatalogOptions {
+  /** Ms between refreshes; 0 turns the live catalog off (nothing fetched, nothing dropped). */
+  refreshMs: number;
+  /** Bound of one provider's fetch, in ms. */
+  timeoutMs: number;
+  log: Logger;
+  clock?: () => number;
+}
+
+export class LiveCatalog {
+  private readonly lists = new Map<string, ProviderCatalog & { ids: Set<string> }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly opts: LiveCatalogOptions,
+  ) {}
+
+  /** First fetch now (not awaited), then every refreshMs. The timer never keeps the process alive. */
+  start(): void {
+    if (this.opts.refreshMs === 0 || this.timer) return;
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.opts.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Refetches every configured provider's list; overlapping calls share one run. Never throws. */
+  refresh(): Promise<void> {
+    this.running ??= Promise.all(this.registry.all().filter((p) => p.configured).map(async (p) => {
+      try {
+        const models = await p.listModels(AbortSignal.timeout(this.opts.timeoutMs));
+        // An empty list is a broken answer, not a provider that retired everything.
+        if (models.length === 0) throw new Error("the model list is empty");
+        this.lists.set(p.name, { models, fetchedAt: (this.opts.clock ?? Date.now)(), ids: new Set(models.map((m) => m.id)) });
+      } catch (error) {
+        this.opts.log("catalog_refresh_failed", { provider: p.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    })).then(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** True when the provider's last good list does not have this model any more. */
+  dropped(target: Target): boolean {
+    const list = this.lists.get(target.provider);
+    return list !== undefined && !list.ids.has(target.model);
+  }
+
+  /** A provider's last good list, if one was ever fetched. */
+  get(provider: string): ProviderCatalog | undefined {
+    const list = this.lists.get(provider);
+    return list && { models: list.models, fetchedAt: list.fetchedAt };
+  }
+}

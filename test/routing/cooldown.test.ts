@@ -1,0 +1,96 @@
+import { describe, expect, test } from "bun:test";
+import { callsTo, chat, FAST, routedTo, useRoutingGateway } from "./fixture.ts";
+
+const fx = useRoutingGateway({ maxRetries: 2, retryDelayMs: 10 });
+const [SEED, SECOND] = FAST;
+const HOUR = 3_600_000;
+
+interface Health { providers: Record<string, { candidates: Array<{ model: string; state: string; until?: string; reason?: string }> }> }
+const candidate = async (provider: string, model: string) => {
+  const body = (await (await fetch(`${fx.gw.url}/health`)).json()) as Health;
+  return body.providers[provider].candidates.find((c) => c.model === model);
+};
+
+describe("daily caps", () => {
+  test("a capped candidate is skipped until its reset, then probed again", async () => {
+    const resetAt = fx.now() + HOUR;
+    fx.openrouter.always(SEED, { kind: "daily-cap", resetAt });
+    let res = await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 2 });
+    expect(fx.sleeps).toEqual([]);
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "cooling_down", until: new Date(resetAt).toISOString(), reason: "quota" });
+
+    fx.skewMs = HOUR - 60_000;
+    res = await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 1 });
+    expect(callsTo(fx.openrouter, SEED)).toBe(1);
+
+    // Past the reset the seed gets one probe; it answers again, and its circuit closes.
+    fx.openrouter.reset();
+    fx.skewMs = HOUR + 1000;
+    res = await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SEED, attempts: 1 });
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "ok" });
+  });
+
+  test("with one model capped, 200 requests across its alias are all answered on the first try", async () => {
+    fx.openrouter.always(SEED, { kind: "daily-cap", resetAt: fx.now() + HOUR });
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(Array.from({ length: 20 }, () => chat(fx.gw, { model: "gpt-4o-mini" })));
+      for (const r of replies) {
+        statuses.push(r.status);
+        await r.arrayBuffer();
+      }
+    }
+    const answered = statuses.filter((s) => s === 200).length;
+    expect(answered / statuses.length).toBeGreaterThanOrEqual(0.99);
+    expect(answered).toBe(200);
+    // Only requests in flight before the first cap came back reached the capped model.
+    expect(callsTo(fx.openrouter, SEED)).toBeLessThanOrEqual(20);
+  });
+});
+
+describe("circuit breaker", () => {
+  test("repeated failures open the circuit; after the cooldown one probe closes it again", async () => {
+    fx.openrouter.always(SEED, { kind: "error", status: 500 });
+    expect(routedTo(await chat(fx.gw, { model: "gpt-4o-mini" }))).toEqual({ provider: "openrouter", model: SECOND, attempts: 4 });
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "open", reason: "server" });
+    // Open: skipped without a request.
+    expect(routedTo(await chat(fx.gw, { model: "gpt-4o-mini" })).attempts).toBe(1);
+    expect(callsTo(fx.openrouter, SEED)).toBe(3);
+
+    // After the cooldown: half-open. Of two concurrent requests only one probes the seed.
+    fx.openrouter.reset();
+    fx.openrouter.always(SEED, { kind: "reply", delayMs: 150 });
+    fx.skewMs = 31_000;
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "half_open" });
+    const both = await Promise.all([chat(fx.gw, { model: "gpt-4o-mini" }), chat(fx.gw, { model: "gpt-4o-mini" })]);
+    expect(both.map((r) => routedTo(r).model).sort()).toEqual([SECOND, SEED].sort());
+    expect(callsTo(fx.openrouter, SEED)).toBe(1);
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "ok" });
+  });
+
+  test("a failed probe opens the circuit again at once, without retries", async () => {
+    fx.openrouter.always(SEED, { kind: "error", status: 500 });
+    await chat(fx.gw, { model: "gpt-4o-mini" });
+    fx.skewMs = 31_000;
+    const res = await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 2 });
+    expect(callsTo(fx.openrouter, SEED)).toBe(4);
+    expect(await candidate("openrouter", SEED)).toMatchObject({ state: "open" });
+  });
+
+  test("when every candidate is cooling down they are still tried, never failed closed", async () => {
+    fx.openrouter.always("meta-llama/llama-3.3-70b-instruct:free", { kind: "daily-cap", resetAt: fx.now() + HOUR });
+    fx.gemini.always("*", { kind: "error", status: 404 });
+    const direct = { model: "meta-llama/llama-3.3-70b-instruct:free" };
+    let res = await chat(fx.gw, direct);
+    expect(res.status).toBe(404);
+    fx.openrouter.reset();
+    fx.gemini.reset();
+    // Both are cooling down now; the request still reaches the first of them, which has recovered.
+    res = await chat(fx.gw, direct);
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: direct.model, attempts: 1 });
+  });
+});
