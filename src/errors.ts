@@ -42,7 +42,8 @@ export type FailureKind =
   | "rate_limit"   // 429 that clears soon: retry after a short wait or fail over
   | "quota"        // daily cap or long reset: fail over, cool the candidate down until resetAt
   | "server"       // 5xx, 408, 409, invalid body: retryable
-  | "client";      // 400/401/403/404/422: final, never retried
+  | "rejected"     // 401/402/403/404: this upstream refuses (our key, credit, model gone): next candidate
+  | "client";      // 400/422: the request itself is wrong; final, never retried
 
 export class UpstreamError extends GatewayError {
   constructor(
@@ -73,7 +74,13 @@ export class UpstreamError extends GatewayError {
   /** Epoch ms when a quota resets (OpenRouter X-RateLimit-Reset), if the upstream said. */
   readonly resetAt: number | undefined;
 
+  /** Worth another try at the same candidate. */
   get retryable(): boolean {
+    return this.kind !== "client" && this.kind !== "rejected" && this.kind !== "quota";
+  }
+
+  /** Worth trying the next candidate. */
+  get failover(): boolean {
     return this.kind !== "client";
   }
 }
@@ -84,6 +91,7 @@ function statusFor(kind: FailureKind, upstream: number | null): number {
     case "rate_limit":
     case "quota": return 429;
     case "client": return upstream ?? 400;
+    case "rejected": return upstream === 404 ? 404 : 502;
     default: return 502;
   }
 }

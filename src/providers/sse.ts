@@ -3,13 +3,14 @@
 // data payload as it arrives: nothing is buffered beyond one incomplete event.
 
 export async function* readSseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   try {
     while (true) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
+      buffer += decoder.decode(value, { stream: true });
       let end: RegExpExecArray | null;
       while ((end = EVENT_END.exec(buffer)) !== null) {
         const data = eventData(buffer.slice(0, end.index));

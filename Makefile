@@ -1,0 +1,32 @@
+# Every target installs what it needs first, so `make start` and `make test` work on a fresh machine
+# that has only Node.js and npm.
+BUN_VERSION := 1.4.5
+BUN := $(shell command -v bun 2>/dev/null)
+
+.PHONY: start dev test typecheck build bench deps bun clean
+
+start: deps
+	bun src/index.ts
+
+dev: deps
+	bun --watch src/index.ts
+
+test: deps
+	bun test
+
+typecheck: deps
+	./node_modules/.bin/tsc --noEmit -p .
+
+build: deps
+	bun build --compile --production --bytecode src/index.ts --outfile dist/gateway
+
+deps: bun
+	@test -d node_modules/elysia && test node_modules/.bun-installed -nt bun.lock || \
+		(bun install --frozen-lockfile && touch node_modules/.bun-installed)
+
+bun:
+	@command -v bun >/dev/null 2>&1 || npm install -g bun@$(BUN_VERSION)
+	@bun --version >/dev/null
+
+clean:
+	rm -rf dist node_modules

@@ -1,0 +1,50 @@
+// Entry point of `make start` and of the compiled binary.
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { VERSION } from "./version.ts";
+
+const HELP = `openai-gateway ${VERSION}
+OpenAI-compatible API over free models on OpenRouter, Gemini and OpenCode.
+
+Usage: gateway [--help] [--version]
+
+Configuration comes from environment variables (and a .env file in the working directory).
+Main ones: PORT (8787), HOST (0.0.0.0), OPENROUTER_API_KEY, GEMINI_API_KEY, OPENCODE_API_KEY.
+See .env.example or the README for every setting.
+`;
+
+const arg = process.argv[2];
+if (arg === "--version" || arg === "-v") {
+  console.log(VERSION);
+  process.exit(0);
+}
+if (arg === "--help" || arg === "-h") {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const log = createLogger();
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`openai-gateway: ${error.message}`);
+  process.exit(1);
+}
+
+const app = createApp(config, { log }).listen({ port: config.port, hostname: config.host });
+const providers = Object.fromEntries(
+  ["openrouter", "gemini", "opencode"].map((p) => [p, !!config[p as "openrouter" | "gemini" | "opencode"].apiKey]),
+);
+log("started", { version: VERSION, url: `http://${config.host}:${app.server?.port}`, providers });
+
+// As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams finish.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, async () => {
+    log("stopping", { signal });
+    await app.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,67 @@
+// Every error leaves as an OpenAI error body {"error":{message,type,param,code}} with the right status:
+// validation failures name the field, unknown routes get 404 (or 405 with Allow when only the method is
+// wrong), and unexpected exceptions become a generic 500 without stack traces.
+import { Elysia, ValidationError } from "elysia";
+import { GatewayError } from "../errors.ts";
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+/** `routes` is read lazily: the app registers its routes after this plugin. */
+export function errors(routes: () => RouteInfo[], log: (event: string, data: Record<string, unknown>) => void) {
+  let patterns: Array<{ method: string; regex: RegExp }> | undefined;
+  const allowedMethods = (path: string) => {
+    patterns ??= routes().map((r) => ({
+      method: r.method,
+      regex: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\*$/, ".*")}$`),
+    }));
+    return [...new Set(patterns.filter((p) => p.regex.test(path)).map((p) => p.method))];
+  };
+
+  return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request, path }) => {
+    if (error instanceof GatewayError) return error.toResponse();
+    // Elysia wraps what the json-body parser throws in a ParseError.
+    if (error instanceof Error && error.cause instanceof GatewayError) return error.cause.toResponse();
+    switch (code) {
+      case "VALIDATION":
+        return validationError(error as ValidationError).toResponse();
+      case "PARSE":
+        return new GatewayError(400, "Request body could not be parsed.", "invalid_request_error", "invalid_json").toResponse();
+      case "NOT_FOUND": {
+        const allow = allowedMethods(path);
+        if (allow.length > 0) {
+          return new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow.join(", ")}.`,
+            "invalid_request_error", "method_not_allowed").toResponse({ allow: allow.join(", ") });
+        }
+        return new GatewayError(404, `Unknown route ${request.method} ${path}.`, "not_found_error", "not_found").toResponse();
+      }
+    }
+    log("internal_error", { path, error: error instanceof Error ? error.message : String(error) });
+    return new GatewayError(500, "The gateway failed to handle this request.", "api_error", "internal_error").toResponse();
+  });
+}
+
+/** Picks the most specific schema failure and names its field the way OpenAI does (messages[0].role). */
+function validationError(error: ValidationError): GatewayError {
+  const all = error.all.filter((e) => "path" in e);
+  const deepest = all.reduce<(typeof all)[number] | undefined>(
+    (best, e) => (!best || e.path.split("/").length > best.path.split("/").length ? e : best), undefined);
+  const param = deepest ? toParam(deepest.path) : null;
+  const detail = deepest && "message" in deepest ? deepest.message : "invalid value";
+  return new GatewayError(400, param ? `Invalid value for '${param}': ${describe(detail, deepest?.schema)}` : `Invalid request: ${detail}`,
+    "invalid_request_error", deepest?.value === undefined ? "missing_required_parameter" : "invalid_value", param);
+}
+
+function toParam(path: string): string | null {
+  const parts = path.split("/").filter(Boolean);
+  if (parts.length === 0) return null;
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** TypeBox messages say "Expected union value"; the schema's own description says what is expected. */
+function describe(message: string, schema: unknown): string {
+  const description = (schema as { description?: string } | undefined)?.description;
+  return description ?? message;
+}

@@ -1,0 +1,47 @@
+// Reads JSON request bodies ourselves so that every refusal is an OpenAI-format error: 415 for other
+// content types, 413 before reading a body that is too large (Content-Length) or while reading a
+// chunked one, 400 for malformed JSON. Bun's own limit would answer 413 with an empty body.
+import { Elysia } from "elysia";
+import { GatewayError } from "../errors.ts";
+
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
+
+export function jsonBody(maxBodySize: number) {
+  const tooLarge = () =>
+    new GatewayError(413, `Request body is larger than the ${maxBodySize} bytes this gateway accepts (MAX_BODY_SIZE).`,
+      "invalid_request_error", "request_too_large");
+
+  return new Elysia({ name: "json-body", seed: maxBodySize })
+    .onRequest(({ request }) => {
+      const length = Number(request.headers.get("content-length"));
+      if (length > maxBodySize) return tooLarge().toResponse({ connection: "close" });
+    })
+    .onParse({ as: "global" }, async ({ request }) => {
+      const type = request.headers.get("content-type") ?? "";
+      if (!JSON_TYPE.test(type)) {
+        throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : "none"}).`,
+          "invalid_request_error", "unsupported_media_type");
+      }
+      const text = await readLimited(request, maxBodySize, tooLarge);
+      if (text.trim() === "") throw new GatewayError(400, "Request body is empty; send a JSON object.", "invalid_request_error", "invalid_json");
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : "parse error";
+        throw new GatewayError(400, `Request body is not valid JSON: ${why}`, "invalid_request_error", "invalid_json");
+      }
+    });
+}
+
+/** Reads the body as text, stopping as soon as it exceeds the limit (chunked bodies have no length). */
+async function readLimited(request: Request, limit: number, tooLarge: () => GatewayError): Promise<string> {
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,49 @@
+// Friendly Gemini model names -> current Gemini API ids, and the catalog mapping for listModels.
+
+import type { UpstreamModel } from "../types.ts";
+
+/**
+ * Names clients use that are not (or no longer) live API ids. gemini-3-pro-preview was shut down on
+ * 2026-03-09 (ai.google.dev/gemini-api/docs/deprecations), so the friendly name goes to its
+ * replacement; the 1.5 family is retired and goes to the 2.5 model of the same tier.
+ */
+const ALIASES: Record<string, string> = {
+  "gemini-3-flash": "gemini-3-flash-preview",
+  "gemini-3-pro": "gemini-3.1-pro-preview",
+  "gemini-1.5-flash": "gemini-2.5-flash",
+  "gemini-1.5-pro": "gemini-2.5-pro",
+  "text-embedding-004": "gemini-embedding-001",
+};
+
+export const GEMINI_EMBEDDING_MODEL = "gemini-embedding-001";
+
+/** Maps a client-facing name to the API id; unknown ids (any other `gemini-*`, gemma ...) pass through. */
+export function geminiModelId(name: string): string {
+  const bare = name.replace(/^(google\/|models\/)/, "");
+  return ALIASES[bare] ?? bare;
+}
+
+/** The generation number of a `gemini-<n>...` id (3 for gemini-3.1-pro-preview), 0 for others. */
+export function geminiGeneration(model: string): number {
+  return Number(/^gemini-(\d+)/.exec(model)?.[1] ?? 0);
+}
+
+/** Gemini 3 and later reject a replayed functionCall that lacks its thought signature. */
+export const requiresThoughtSignatures = (model: string): boolean => geminiGeneration(model) >= 3;
+
+export interface GeminiModelInfo {
+  name: string;
+  inputTokenLimit?: number;
+  supportedGenerationMethods?: string[];
+}
+
+/**
+ * One catalog entry as an UpstreamModel, or null when it can neither chat nor embed (imagen, aqa ...).
+ * Every Gemini API model has a free tier (rate-limited per project), hence `free: true`.
+ */
+export function toUpstreamModel(m: GeminiModelInfo): UpstreamModel | null {
+  const methods = m.supportedGenerationMethods ?? [];
+  const kind = methods.includes("generateContent") ? "chat" : methods.includes("embedContent") ? "embedding" : null;
+  if (!kind) return null;
+  return { id: m.name.replace(/^models\//, ""), free: true, kind, contextLength: m.inputTokenLimit };
+}

@@ -1,0 +1,76 @@
+// Maps an OpenAI-compatible upstream's failure (OpenRouter, OpenCode, Ollama, vLLM ...) to an
+// UpstreamError whose kind tells the router what to do next.
+import { UpstreamError, type FailureKind } from "../../errors.ts";
+
+interface UpstreamErrorBody {
+  error?: { message?: string; code?: number | string; metadata?: { raw?: unknown; headers?: Record<string, string> } };
+  message?: string;
+}
+
+/** Turns a non-2xx upstream response into an UpstreamError (reads the body; it is small). */
+export async function errorFromResponse(provider: string, label: string, res: Response): Promise<UpstreamError> {
+  const text = await res.text().catch(() => "");
+  let body: UpstreamErrorBody = {};
+  try {
+    body = JSON.parse(text) as UpstreamErrorBody;
+  } catch {
+    // Non-JSON error pages (proxies, HTML 502s) still map by status.
+  }
+  return errorFromStatus(provider, label, res.status, body, res.headers);
+}
+
+export function errorFromStatus(
+  provider: string,
+  label: string,
+  status: number,
+  body: UpstreamErrorBody,
+  headers?: Headers,
+): UpstreamError {
+  const detail = upstreamMessage(body) ?? `HTTP ${status}`;
+  const message = `${label} returned ${status}: ${detail}`;
+  if (status === 429) {
+    const reset = Number(body.error?.metadata?.headers?.["X-RateLimit-Reset"] ?? headers?.get("x-ratelimit-reset"));
+    const retryAfterMs = retryAfter(headers);
+    // The daily free-model cap only clears at the reset time (next UTC midnight): a quota, not a blip.
+    if (/per-day/.test(detail) && Number.isFinite(reset) && reset > 0) {
+      return new UpstreamError(provider, "quota", status, message, {
+        code: "rate_limit_exceeded",
+        resetAt: reset,
+        retryAfterMs: Math.max(1000, reset - Date.now()),
+      });
+    }
+    return new UpstreamError(provider, "rate_limit", status, message, { code: "rate_limit_exceeded", retryAfterMs });
+  }
+  return new UpstreamError(provider, kindForStatus(status), status, message, {
+    code: status === 404 ? "model_not_found" : null,
+  });
+}
+
+export function kindForStatus(status: number): FailureKind {
+  if (status === 400 || status === 422 || status === 413) return "client";
+  // The gateway's own key or credit at this upstream is the problem, or the model is gone there:
+  // the user's request is fine, so another candidate may answer it.
+  if (status === 401 || status === 402 || status === 403 || status === 404) return "rejected";
+  return "server";
+}
+
+function upstreamMessage(body: UpstreamErrorBody): string | undefined {
+  const err = body.error;
+  if (!err) return body.message;
+  const raw = err.metadata?.raw;
+  // OpenRouter wraps provider errors as "Provider returned error" with the useful text in metadata.raw.
+  if (typeof raw === "string" && raw.length > 0) return `${err.message ?? "error"}: ${raw.slice(0, 300)}`;
+  return err.message;
+}
+
+/** Retry-After in seconds or as an HTTP date; retry-after-ms wins when present. */
+export function retryAfter(headers?: Headers): number | undefined {
+  const ms = Number(headers?.get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}

@@ -1,0 +1,156 @@
+// One adapter for every upstream that already speaks OpenAI's wire format: OpenRouter, OpenCode Zen
+// and user-added servers (Ollama, vLLM, llama.cpp, LM Studio). Instances differ only in settings.
+import { UpstreamError } from "../../errors.ts";
+import { readSseData } from "../sse.ts";
+import type {
+  CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
+} from "../types.ts";
+import { errorFromResponse, errorFromStatus } from "./errors.ts";
+
+export interface OpenAICompatibleSettings {
+  /** Registry name, e.g. "openrouter"; also the metrics label. */
+  name: string;
+  /** Human name used in error messages, e.g. "OpenRouter". */
+  label: string;
+  baseUrl: string;
+  apiKey?: string;
+  /** Local servers (Ollama ...) need no key; hosted ones are unconfigured without it. */
+  requiresKey: boolean;
+  envHint: string[];
+  /** Extra request headers (OpenRouter attribution). */
+  headers?: Record<string, string>;
+  /** Models to list when the upstream has no usable /models endpoint. */
+  staticModels?: string[];
+}
+
+interface ModelsListBody {
+  data?: Array<{ id: string; created?: number; context_length?: number; pricing?: Record<string, string> }>;
+}
+
+export class OpenAICompatibleProvider implements Provider {
+  readonly name: string;
+  readonly configured: boolean;
+  readonly envHint: string[];
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly settings: OpenAICompatibleSettings) {
+    this.name = settings.name;
+    this.envHint = settings.envHint;
+    this.configured = !settings.requiresKey || !!settings.apiKey;
+    this.headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      // Bun's fetch decompresses transparently; asking for identity keeps the hot path free of zlib.
+      "accept-encoding": "identity",
+      ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+      ...settings.headers,
+    };
+  }
+
+  async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
+    const res = await this.post("/chat/completions", { ...req, model: opts.model, stream: false }, opts.signal);
+    const body = await this.json<ChatCompletion>(res);
+    if (!Array.isArray(body.choices)) throw this.invalid("a completion without choices");
+    return body;
+  }
+
+  async chatStream(req: ChatRequest, opts: CallOptions): Promise<AsyncIterable<ChatChunk>> {
+    // Usage is always requested upstream so metrics and sessions can count tokens; the route drops the
+    // usage chunk again unless the client asked for it.
+    const body = { ...req, model: opts.model, stream: true, stream_options: { ...req.stream_options, include_usage: true } };
+    const res = await this.post("/chat/completions", body, opts.signal);
+    if (!res.body) throw this.invalid("an empty stream");
+    return this.chunks(res.body, opts.signal);
+  }
+
+  async embeddings(req: EmbeddingRequest, opts: CallOptions): Promise<EmbeddingResponse> {
+    const res = await this.post("/embeddings", { ...req, model: opts.model }, opts.signal);
+    const body = await this.json<EmbeddingResponse>(res);
+    if (!Array.isArray(body.data)) throw this.invalid("embeddings without data");
+    return body;
+  }
+
+  async listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
+    if (this.settings.staticModels) {
+      return this.settings.staticModels.map((id) => ({ id, free: true, kind: "chat" as const }));
+    }
+    const res = await this.send(`${this.settings.baseUrl}/models`, { method: "GET", headers: this.headers, signal });
+    const body = await this.json<ModelsListBody>(res);
+    return (body.data ?? []).map((m) => ({
+      id: m.id,
+      // OpenRouter prices are strings in USD per token; "-1" marks routers with variable price.
+      free: m.pricing ? m.pricing.prompt === "0" && m.pricing.completion === "0" : true,
+      kind: "chat" as const,
+      created: m.created,
+      contextLength: m.context_length,
+    }));
+  }
+
+  private post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    return this.send(`${this.settings.baseUrl}${path}`, {
+      method: "POST",
+      headers: this.headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+  }
+
+  private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(url, init);
+    } catch (error) {
+      throw this.fetchFailure(error, init.signal);
+    }
+    if (!res.ok) throw await errorFromResponse(this.name, this.settings.label, res);
+    return res;
+  }
+
+  private async json<T>(res: Response): Promise<T> {
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.invalid("a body that is not JSON");
+    }
+  }
+
+  private async *chunks(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+    try {
+      yield* this.parse(body);
+    } catch (error) {
+      throw error instanceof UpstreamError || signal.aborted ? error : this.fetchFailure(error, signal, "stream ended unexpectedly");
+    }
+  }
+
+  private async *parse(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatChunk> {
+    for await (const data of readSseData(body)) {
+      if (data === "[DONE]") return;
+      let chunk: ChatChunk & { error?: { code?: number | string; message?: string } };
+      try {
+        chunk = JSON.parse(data);
+      } catch {
+        throw this.invalid("a stream event that is not JSON");
+      }
+      // OpenRouter reports failures after the 200 as a chunk with a top-level error.
+      if (chunk.error) {
+        const code = Number(chunk.error.code);
+        throw errorFromStatus(this.name, this.settings.label, Number.isInteger(code) && code >= 400 ? code : 502, {
+          error: { message: chunk.error.message ?? "stream error" },
+        });
+      }
+      yield chunk;
+    }
+  }
+
+  private fetchFailure(error: unknown, signal: AbortSignal, what = "is unreachable"): unknown {
+    // The caller's abort (client gone, attempt deadline) is not an upstream failure: let it through.
+    if (signal.aborted) return signal.reason ?? error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UpstreamError(this.name, "connection", null, `${this.settings.label} ${what}: ${reason}`);
+  }
+
+  private invalid(what: string): UpstreamError {
+    return new UpstreamError(this.name, "server", 200, `${this.settings.label} sent ${what}`);
+  }
+}

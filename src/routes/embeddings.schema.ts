@@ -1,0 +1,15 @@
+// TypeBox schema of POST /v1/embeddings (protocols.md 1.5).
+import { t } from "elysia";
+
+export const embeddingRequestSchema = t.Object({
+  model: t.String({ minLength: 1, description: "an embedding model id such as text-embedding-3-small" }),
+  input: t.Union([
+    t.String({ minLength: 1 }),
+    t.Array(t.String({ minLength: 1 }), { minItems: 1, maxItems: 2048 }),
+    t.Array(t.Integer(), { minItems: 1 }),
+    t.Array(t.Array(t.Integer(), { minItems: 1 }), { minItems: 1, maxItems: 2048 }),
+  ], { description: "a non-empty string, an array of up to 2048 non-empty strings, or token arrays" }),
+  encoding_format: t.Optional(t.Union([t.Literal("float"), t.Literal("base64")], { description: "'float' or 'base64'" })),
+  dimensions: t.Optional(t.Integer({ minimum: 1, description: "a positive integer" })),
+  user: t.Optional(t.String()),
+}, { additionalProperties: true, description: "an embeddings request object" });

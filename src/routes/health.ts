@@ -1,0 +1,36 @@
+// GET / (what this is and where to go next) and GET /health (liveness plus provider state).
+import { Elysia } from "elysia";
+import landingPageFile from "../../public/index.html" with { type: "file" };
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { ProviderHealth } from "../routing/health.ts";
+import { VERSION } from "../version.ts";
+
+// With `type: "file"` the import is the file's path (embedded in the compiled binary), not an HTML bundle.
+const landingPage = landingPageFile as unknown as string;
+
+export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth, startedAt: number) {
+  return new Elysia({ detail: { tags: ["Gateway"] } })
+    .get("/", ({ request }) => {
+      // Browsers get a small page; API clients and curl get JSON.
+      if (request.headers.get("accept")?.includes("text/html")) return new Response(Bun.file(landingPage), { headers: { "content-type": "text/html; charset=utf-8" } });
+      return {
+        name: "openai-gateway",
+        version: VERSION,
+        description: "OpenAI-compatible API over free models on OpenRouter, Gemini and OpenCode.",
+        links: { docs: "/swagger", openapi: "/swagger/json", health: "/health", models: "/v1/models", chat: "/v1/chat/completions" },
+      };
+    }, { detail: { summary: "About this gateway" } })
+    .get("/health", () => {
+      const providers = Object.fromEntries(
+        registry.all().map((p) => [p.name, p.configured ? { configured: true, ...health.get(p.name) } : { configured: false, state: "unconfigured", set: p.envHint }]),
+      );
+      const configured = registry.all().some((p) => p.configured);
+      return {
+        status: configured ? "ok" : "unconfigured",
+        version: VERSION,
+        uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+        timestamp: new Date().toISOString(),
+        providers,
+      };
+    }, { detail: { summary: "Health and provider state" } });
+}

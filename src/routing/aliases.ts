@@ -1,0 +1,76 @@
+// The model table, kept as data. Each alias is an ordered list of candidates: the seed target first,
+// then free models of a similar class, then the other providers. The router skips candidates whose
+// provider has no key and fails over down the list. Upstream ids were checked against public lists in
+// November 2026; free models come and go, which is why every alias ends in broad fallbacks.
+
+export interface Target {
+  provider: string;
+  model: string;
+}
+
+const or = (model: string): Target => ({ provider: "openrouter", model });
+const gemini = (model: string): Target => ({ provider: "gemini", model });
+const opencode = (model: string): Target => ({ provider: "opencode", model });
+
+/** OpenRouter's own router over whatever free models exist today: the broadest free fallback. */
+const OPENROUTER_FREE = or("openrouter/free");
+const GEMINI_FLASH = gemini("gemini-3-flash-preview");
+const BIG_PICKLE = opencode("big-pickle");
+
+const REASONING = [
+  or("deepseek/deepseek-r1-0528:free"),
+  or("nvidia/nemotron-3-super-120b-a12b:free"),
+  or("z-ai/glm-5.2:free"),
+  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+];
+const LARGE = [
+  or("qwen/qwen3-235b-a22b:free"),
+  or("nvidia/nemotron-3-ultra-550b-a55b:free"),
+  or("google/gemma-4-31b-it:free"),
+  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+];
+const FAST = [
+  or("qwen/qwen3-next-80b-a3b-instruct:free"),
+  or("openai/gpt-oss-20b:free"),
+  or("nvidia/nemotron-3-nano-30b-a3b:free"),
+  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+];
+const VISION = [
+  or("qwen/qwen3-vl-235b-a22b-instruct:free"),
+  or("google/gemma-4-31b-it:free"),
+  or("nvidia/nemotron-nano-12b-v2-vl:free"),
+  OPENROUTER_FREE, GEMINI_FLASH,
+];
+const CODE = [
+  or("qwen/qwen3-coder:free"),
+  or("poolside/laguna-s-2.1:free"),
+  or("z-ai/glm-5.2:free"),
+  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+];
+
+/** Chat aliases: OpenAI's names and the seed's short names. */
+export const CHAT_ALIASES: Record<string, Target[]> = {
+  "gpt-3.5-turbo": REASONING,
+  "gpt-4": REASONING,
+  "gpt-4o": LARGE,
+  "gpt-5": LARGE,
+  "gpt-4o-mini": FAST,
+  "gpt-5-turbo": FAST,
+  "gpt-4-vision": VISION,
+  "gpt-4-code": CODE,
+  "deepseek-r1-0528": REASONING,
+  "qwen3-235b": LARGE,
+  "qwen3-next-80b": FAST,
+  "qwen3-coder": CODE,
+  "mistral-small-3.1-24b": [or("mistralai/mistral-small-3.1-24b-instruct:free"), ...FAST.slice(1)],
+  "llama-3.3-70b": [or("meta-llama/llama-3.3-70b-instruct:free"), ...LARGE.slice(1)],
+  "gemma-2-9b": [or("google/gemma-2-9b-it:free"), or("google/gemma-4-26b-a4b-it:free"), ...FAST.slice(1)],
+};
+
+/** Embedding aliases: OpenAI's names map to free embedding models. */
+export const EMBEDDING_ALIASES: Record<string, Target[]> = Object.fromEntries(
+  ["text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"].map((name) => [
+    name,
+    [gemini("gemini-embedding-001"), or("nvidia/llama-nemotron-embed-vl-1b-v2:free")],
+  ]),
+);

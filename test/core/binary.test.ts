@@ -1,0 +1,79 @@
+// `make build` produces one executable that serves everything when copied alone to another directory.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..", "..");
+let dir: string;
+let proc: ReturnType<typeof Bun.spawn> | undefined;
+let url: string;
+
+function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+beforeAll(async () => {
+  const build = Bun.spawnSync(["make", "build"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (build.exitCode !== 0) throw new Error(`make build failed: ${build.stderr.toString()}`);
+  dir = mkdtempSync(join(tmpdir(), "gateway-bin-"));
+  copyFileSync(join(root, "dist", "gateway"), join(dir, "gateway"));
+  Bun.spawnSync(["chmod", "+x", join(dir, "gateway")]);
+  const port = freePort();
+  url = `http://127.0.0.1:${port}`;
+  // A clean environment: no provider keys, nothing from the repo.
+  proc = Bun.spawn([join(dir, "gateway")], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" }, stdout: "pipe", stderr: "pipe" });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error("the binary did not answer /health within 10 s");
+}, 60_000);
+
+afterAll(() => {
+  proc?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the compiled binary, run alone from a temporary directory", () => {
+  test("--version and --help print and exit", () => {
+    const version = Bun.spawnSync([join(dir, "gateway"), "--version"], { cwd: dir });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = Bun.spawnSync([join(dir, "gateway"), "--help"], { cwd: dir });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.toString()).toContain("OPENROUTER_API_KEY");
+  });
+
+  test("/health answers and reports unconfigured providers", async () => {
+    const body = (await (await fetch(`${url}/health`)).json()) as { status: string };
+    expect(body.status).toBe("unconfigured");
+  });
+
+  test("/swagger and its embedded assets are served", async () => {
+    const page = await (await fetch(`${url}/swagger`)).text();
+    const assets = [...page.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toContain("/swagger/assets/swagger-ui-bundle.js");
+    for (const asset of assets) {
+      const res = await fetch(`${url}${asset}`);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${url}/swagger/json`)).status).toBe(200);
+  });
+
+  test("public/ pages are embedded", async () => {
+    const res = await fetch(`${url}/`, { headers: { accept: "text/html" } });
+    expect(await res.text()).toContain("openai-gateway");
+  });
+
+  test("a bad setting stops start-up with a message naming it", () => {
+    const bad = Bun.spawnSync([join(dir, "gateway")], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: "not-a-port" }, stderr: "pipe" });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr.toString()).toContain("PORT");
+  });
+});
