@@ -1,6 +1,6 @@
 // Child-process plumbing for the benchmark: free ports, spawning (optionally pinned to a core),
 // readiness polling, memory readings and guaranteed clean-up.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
@@ -56,6 +56,8 @@ export interface Server {
 export function spawnServer(name: string, cmd: string[], env: Record<string, string | undefined>, port: number): Server {
   mkdirSync(LOGS, { recursive: true });
   const log = join(LOGS, `${name}.log`);
+  // Bun.file as a spawn sink does not truncate: empty the files so a log holds one run only.
+  for (const path of [log, `${log}.err`]) writeFileSync(path, "");
   const proc = Bun.spawn(cmd, { cwd: ROOT, env, stdin: "ignore", stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) });
   children.add(proc);
   return { name, proc, port, log };
