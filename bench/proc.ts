@@ -48,19 +48,18 @@ export function freePort(): number {
 export interface Server {
   name: string;
   proc: Subprocess;
-  port: number;
   log: string;
 }
 
 /** Starts a long-running child whose output goes to bench/.scratch/logs/<name>.log (a pipe nobody reads would fill and stall it). */
-export function spawnServer(name: string, cmd: string[], env: Record<string, string | undefined>, port: number): Server {
+export function spawnServer(name: string, cmd: string[], env: Record<string, string | undefined>): Server {
   mkdirSync(LOGS, { recursive: true });
   const log = join(LOGS, `${name}.log`);
   // Bun.file as a spawn sink does not truncate: empty the files so a log holds one run only.
   for (const path of [log, `${log}.err`]) writeFileSync(path, "");
   const proc = Bun.spawn(cmd, { cwd: ROOT, env, stdin: "ignore", stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) });
   children.add(proc);
-  return { name, proc, port, log };
+  return { name, proc, log };
 }
 
 /** Polls `url` until it answers 200 or the deadline passes; fails early if the process died. Returns ms since `startedAt`. */

@@ -57,12 +57,13 @@ interface Target {
   report: TargetReport;
 }
 
-const targets: Target[] = [];
-const newTarget = (name: string, url: string, headers: Record<string, string>, server?: Server): Target => {
-  const t: Target = { name, url, headers, server, report: { name, figures: {}, notes: [] } };
-  targets.push(t);
-  return t;
-};
+const newTarget = (name: string, url: string, headers: Record<string, string>, server?: Server): Target => ({
+  name,
+  url,
+  headers,
+  server,
+  report: { name, figures: {}, notes: [] },
+});
 const live = (list: Target[]) => list.filter((t) => !t.report.unavailable);
 
 function median(xs: number[]): number {
@@ -83,7 +84,7 @@ const rotate = <T>(xs: T[], k: number) => xs.slice(k % xs.length).concat(xs.slic
 async function startFake(): Promise<{ server: Server; base: string }> {
   const port = freePort();
   const env = { ...process.env, PORT: String(port), FAKE_DELAY_MS: "0", FAKE_CHUNKS: String(settings.streamChunks), FAKE_CHUNK_GAP_MS: String(settings.chunkGapMs) };
-  const server = spawnServer("fake-upstream", pinned(1, ["bun", join(import.meta.dir, "fake-upstream.ts")]), env, port);
+  const server = spawnServer("fake-upstream", pinned(1, ["bun", join(import.meta.dir, "fake-upstream.ts")]), env);
   await waitReady(server, `http://127.0.0.1:${port}/health`, performance.now(), 10_000);
   return { server, base: `http://127.0.0.1:${port}/api/v1` };
 }
@@ -105,7 +106,7 @@ function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string |
 /** Starts one target process on core 0 and records how long it took to answer its readiness URL. */
 async function startTarget(name: string, cmd: string[], env: Record<string, string | undefined>, port: number, readyPath: string, extraHeaders: Record<string, string> = {}): Promise<Target> {
   const t0 = performance.now();
-  const server = spawnServer(name, pinned(0, cmd), { ...env, PORT: String(port) }, port);
+  const server = spawnServer(name, pinned(0, cmd), { ...env, PORT: String(port) });
   const target = newTarget(name, `http://127.0.0.1:${port}/v1/chat/completions`, { ...BASE_HEADERS, ...extraHeaders }, server);
   try {
     target.report.figures.start_ms = await waitReady(server, `http://127.0.0.1:${port}${readyPath}`, t0, 30_000);
@@ -127,7 +128,7 @@ async function installPortkey(): Promise<string> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { "@portkey-ai/gateway": PORTKEY_VERSION } }, null, 2));
     // Bun skips the package's own postinstall (patch-package), which the published build does not need.
-    const out = await runBounded(["bun", "install"], dir, 90_000);
+    const out = await runBounded(["bun", "install"], dir, 60_000);
     if (out.code !== 0) throw new Error(`bun install @portkey-ai/gateway@${PORTKEY_VERSION} failed: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`);
   }
   if (!existsSync(entry)) throw new Error(`${entry} missing after install`);
@@ -333,7 +334,7 @@ async function coldStart(name: string, bin: string, fakeBase: string): Promise<n
   for (let i = 0; i < settings.coldStarts; i++) {
     const port = freePort();
     const t0 = performance.now();
-    const server = spawnServer(`${name}-cold`, [bin], { ...gatewayEnv(fakeBase, "0"), PORT: String(port) }, port);
+    const server = spawnServer(`${name}-cold`, [bin], { ...gatewayEnv(fakeBase, "0"), PORT: String(port) });
     try {
       times.push(await waitReady(server, `http://127.0.0.1:${port}/health`, t0, 10_000));
     } finally {
