@@ -25,6 +25,13 @@ const EnvSchema = t.Object({
   MAX_BODY_SIZE: t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: "10MB" }),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096),
   UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000),
+  RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000),
+  RATE_LIMIT_MAX_REQUESTS: Int(1, 1_000_000_000, 100),
+  CACHE_TTL: Int(0, 86_400_000 * 30, 300_000),
+  CACHE_MAX_ENTRIES: Int(0, 10_000_000, 1000),
+  SESSION_TTL: Int(1000, 86_400_000 * 30, 3_600_000),
+  SESSION_MAX: Int(1, 10_000_000, 10_000),
+  ADMIN_TOKEN: t.Optional(t.String({ minLength: 16 })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -44,6 +51,13 @@ export interface Config {
   maxTokensLimit: number;
   /** Per-attempt upstream deadline in ms (until the first byte for streams). */
   upstreamTimeoutMs: number;
+  /** Token bucket per client: `maxRequests` tokens, refilled continuously over `windowMs`. */
+  rateLimit: { windowMs: number; maxRequests: number };
+  /** Response cache: entries live `ttlMs`; 0 for either disables it. */
+  cache: { ttlMs: number; maxEntries: number };
+  sessions: { ttlMs: number; max: number };
+  /** Bearer token for admin routes (automation); compared in constant time. */
+  adminToken?: string;
   openrouter: ProviderSettings & { appUrl?: string; appName?: string };
   gemini: ProviderSettings;
   opencode: ProviderSettings;
@@ -79,6 +93,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     maxBodySize: parseSize(env.MAX_BODY_SIZE),
     maxTokensLimit: env.MAX_TOKENS_LIMIT,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT,
+    rateLimit: { windowMs: env.RATE_LIMIT_WINDOW, maxRequests: env.RATE_LIMIT_MAX_REQUESTS },
+    cache: { ttlMs: env.CACHE_TTL, maxEntries: env.CACHE_MAX_ENTRIES },
+    sessions: { ttlMs: env.SESSION_TTL, max: env.SESSION_MAX },
+    adminToken: env.ADMIN_TOKEN,
     openrouter: {
       apiKey: env.OPENROUTER_API_KEY,
       baseUrl: trimSlash(env.OPENROUTER_BASE_URL ?? DEFAULTS.openrouterBaseUrl),

@@ -16,7 +16,8 @@ export interface Gateway {
 type Overrides = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> : Config[K] };
 
 export function testConfig(overrides: Overrides = {}): Config {
-  const base = loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0" });
+  // One client sends every request of a test file: the rate limit is lifted unless a test sets it.
+  const base = loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_MAX_REQUESTS: "1000000" });
   const merged = { ...base } as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
     const current = merged[key];

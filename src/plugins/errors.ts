@@ -20,26 +20,33 @@ export function errors(routes: () => RouteInfo[], log: (event: string, data: Rec
     return [...new Set(patterns.filter((p) => p.regex.test(path)).map((p) => p.method))];
   };
 
-  return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request, path }) => {
-    if (error instanceof GatewayError) return error.toResponse();
+  const toGatewayError = (code: string | number, error: unknown, request: Request, path: string): GatewayError => {
+    if (error instanceof GatewayError) return error;
     // Elysia wraps what the json-body parser throws in a ParseError.
-    if (error instanceof Error && error.cause instanceof GatewayError) return error.cause.toResponse();
+    if (error instanceof Error && error.cause instanceof GatewayError) return error.cause;
     switch (code) {
       case "VALIDATION":
-        return validationError(error as ValidationError).toResponse();
+        return validationError(error as ValidationError);
       case "PARSE":
-        return new GatewayError(400, "Request body could not be parsed.", "invalid_request_error", "invalid_json").toResponse();
+        return new GatewayError(400, "Request body could not be parsed.", "invalid_request_error", "invalid_json");
       case "NOT_FOUND": {
         const allow = allowedMethods(path);
         if (allow.length > 0) {
           return new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow.join(", ")}.`,
-            "invalid_request_error", "method_not_allowed").toResponse({ allow: allow.join(", ") });
+            "invalid_request_error", "method_not_allowed", null, { allow: allow.join(", ") });
         }
-        return new GatewayError(404, `Unknown route ${request.method} ${path}.`, "not_found_error", "not_found").toResponse();
+        return new GatewayError(404, `Unknown route ${request.method} ${path}.`, "not_found_error", "not_found");
       }
     }
     log("internal_error", { path, error: error instanceof Error ? error.message : String(error) });
-    return new GatewayError(500, "The gateway failed to handle this request.", "api_error", "internal_error").toResponse();
+    return new GatewayError(500, "The gateway failed to handle this request.", "api_error", "internal_error");
+  };
+
+  return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request, path, set }) => {
+    const failure = toGatewayError(code, error, request, path);
+    // Later hooks (logs, metrics) read the status from `set`.
+    set.status = failure.status;
+    return failure.toResponse();
   });
 }
 

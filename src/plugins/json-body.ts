@@ -18,6 +18,8 @@ export function jsonBody(maxBodySize: number) {
     })
     .onParse({ as: "global" }, async ({ request }) => {
       const type = request.headers.get("content-type") ?? "";
+      // No body at all (a DELETE, a bare POST): nothing to parse; the route's schema decides.
+      if (!type && !request.headers.has("transfer-encoding") && !Number(request.headers.get("content-length"))) return;
       if (!JSON_TYPE.test(type)) {
         throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : "none"}).`,
           "invalid_request_error", "unsupported_media_type");

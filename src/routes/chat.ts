@@ -1,30 +1,42 @@
 // POST /v1/chat/completions: validate, route to a free upstream, answer in OpenAI's shape.
 import { Elysia } from "elysia";
 import { badRequest } from "../errors.ts";
+import { metaOf, type RequestEvents, type RequestMeta } from "../plugins/request-context.ts";
 import type { ChatRequest } from "../providers/types.ts";
-import type { Router } from "../routing/router.ts";
+import type { Routed, Router } from "../routing/router.ts";
 import { chatRequestSchema } from "./chat.schema.ts";
 import { sseBody } from "./sse.ts";
 
-export function chatRoutes(router: Router, maxTokensLimit: number) {
+export function chatRoutes(router: Router, events: RequestEvents, maxTokensLimit: number) {
   return new Elysia().post(
     "/v1/chat/completions",
     async ({ body, request, set }) => {
       const req = body as ChatRequest;
       checkMessages(req);
+      const meta = metaOf(request);
+      const started = performance.now();
       if (req.stream) {
-        const routed = await router.chatStream(req, request.signal);
-        return new Response(sseBody(routed.result, { model: req.model, includeUsage: req.stream_options?.include_usage === true }), {
-          headers: {
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache",
-            "x-accel-buffering": "no",
-            ...routeHeaders(routed),
+        const routed = await timed(meta, started, router.chatStream(req, request.signal));
+        // From here the stream, not the handler, completes the request (failures before this are plain errors).
+        meta.streaming = true;
+        noteRoute(meta, set.headers, routed);
+        const stream = sseBody(routed.result, {
+          model: req.model,
+          includeUsage: req.stream_options?.include_usage === true,
+          onFirstByte: () => (meta.firstByteMs = performance.now() - meta.start),
+          onEnd: ({ usage, error, cancelled }) => {
+            meta.usage = usage;
+            meta.error = error?.message ?? (cancelled ? "client disconnected" : undefined);
+            events.complete(meta, 200);
           },
         });
+        return new Response(stream, {
+          headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+        });
       }
-      const routed = await router.chat(req, request.signal);
-      Object.assign(set.headers, routeHeaders(routed));
+      const routed = await timed(meta, started, router.chat(req, request.signal));
+      noteRoute(meta, set.headers, routed);
+      meta.usage = routed.result.usage;
       return { ...routed.result, model: req.model };
     },
     {
@@ -55,10 +67,21 @@ function checkMessages(req: ChatRequest): void {
   }
 }
 
-export function routeHeaders(routed: { provider: string; model: string; attempts: number }): Record<string, string> {
-  return {
-    "x-gateway-provider": routed.provider,
-    "x-gateway-upstream-model": routed.model,
-    "x-gateway-attempts": String(routed.attempts),
-  };
+/** Says where the request went: response headers for the client, request meta for logs and metrics. */
+export function noteRoute(meta: RequestMeta, headers: Record<string, unknown>, routed: Routed<unknown>): void {
+  meta.provider = routed.provider;
+  meta.upstreamModel = routed.model;
+  meta.attempts = routed.attempts;
+  headers["x-gateway-provider"] = routed.provider;
+  headers["x-gateway-upstream-model"] = routed.model;
+  headers["x-gateway-attempts"] = String(routed.attempts);
+}
+
+/** Records how long the router (upstream calls) took, also when it fails. */
+export async function timed<T>(meta: RequestMeta, started: number, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } finally {
+    meta.upstreamMs = performance.now() - started;
+  }
 }

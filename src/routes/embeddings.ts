@@ -2,8 +2,9 @@
 // default) is encoded here, so every provider supports both formats the same way.
 import { Elysia } from "elysia";
 import type { EmbeddingRequest, EmbeddingResponse } from "../providers/types.ts";
+import { metaOf } from "../plugins/request-context.ts";
 import type { Router } from "../routing/router.ts";
-import { routeHeaders } from "./chat.ts";
+import { noteRoute, timed } from "./chat.ts";
 import { embeddingRequestSchema } from "./embeddings.schema.ts";
 
 export function embeddingRoutes(router: Router) {
@@ -11,8 +12,9 @@ export function embeddingRoutes(router: Router) {
     "/v1/embeddings",
     async ({ body, request, set }) => {
       const req = body as EmbeddingRequest;
-      const routed = await router.embeddings({ ...req, encoding_format: "float" }, request.signal);
-      Object.assign(set.headers, routeHeaders(routed));
+      const meta = metaOf(request);
+      const routed = await timed(meta, performance.now(), router.embeddings({ ...req, encoding_format: "float" }, request.signal));
+      noteRoute(meta, set.headers, routed);
       return encode(routed.result, req);
     },
     {

@@ -3,12 +3,13 @@ import { Elysia } from "elysia";
 import landingPageFile from "../../public/index.html" with { type: "file" };
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ProviderHealth } from "../routing/health.ts";
+import type { SessionStore } from "../stores/sessions.ts";
 import { VERSION } from "../version.ts";
 
 // With `type: "file"` the import is the file's path (embedded in the compiled binary), not an HTML bundle.
 const landingPage = landingPageFile as unknown as string;
 
-export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth, startedAt: number) {
+export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth, startedAt: number, sessions: SessionStore) {
   return new Elysia({ detail: { tags: ["Gateway"] } })
     .get("/", ({ request }) => {
       // Browsers get a small page; API clients and curl get JSON.
@@ -20,7 +21,7 @@ export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth,
         links: { docs: "/swagger", openapi: "/swagger/json", health: "/health", models: "/v1/models", chat: "/v1/chat/completions" },
       };
     }, { detail: { summary: "About this gateway" } })
-    .get("/health", () => {
+    .get("/health", async () => {
       const providers = Object.fromEntries(
         registry.all().map((p) => [p.name, p.configured ? { configured: true, ...health.get(p.name) } : { configured: false, state: "unconfigured", set: p.envHint }]),
       );
@@ -31,6 +32,7 @@ export function healthRoutes(registry: ProviderRegistry, health: ProviderHealth,
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         timestamp: new Date().toISOString(),
         providers,
+        sessions: await sessions.stats(),
       };
     }, { detail: { summary: "Health and provider state" } });
 }

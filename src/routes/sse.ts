@@ -12,6 +12,8 @@ const DONE = encoder.encode("data: [DONE]\n\n");
 export interface StreamOptions {
   model: string;
   includeUsage: boolean;
+  /** Called when the first byte is handed to the client. */
+  onFirstByte?: () => void;
   /** Called once when the stream ends for any reason, with the usage the upstream reported. */
   onEnd?: (outcome: { usage?: Usage; error?: GatewayError; cancelled: boolean }) => void;
 }
@@ -20,6 +22,7 @@ export function sseBody({ first, rest }: RoutedStream, opts: StreamOptions): Rea
   let pending: ChatChunk | undefined = first;
   let usage: Usage | undefined;
   let ended = false;
+  let started = false;
   const end = (outcome: { error?: GatewayError; cancelled: boolean }) => {
     if (ended) return;
     ended = true;
@@ -52,6 +55,10 @@ export function sseBody({ first, rest }: RoutedStream, opts: StreamOptions): Rea
           }
           const bytes = encode(chunk);
           if (bytes) {
+            if (!started) {
+              started = true;
+              opts.onFirstByte?.();
+            }
             controller.enqueue(bytes);
             return;
           }

@@ -1,0 +1,48 @@
+// Token bucket per client on /v1/*: MAX requests, refilled continuously over WINDOW ms. Every limited
+// response carries the x-ratelimit-* headers OpenAI clients read; over the limit is a 429 with
+// Retry-After (whole seconds, at least 1) and retry-after-ms. Health, metrics and docs are exempt.
+import { Elysia } from "elysia";
+import { GatewayError } from "../errors.ts";
+import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
+import type { RateLimitStore } from "../stores/rate-limit.ts";
+import { metaOf } from "./request-context.ts";
+
+export interface RateLimitSettings {
+  windowMs: number;
+  maxRequests: number;
+}
+
+export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m: GatewayMetrics) {
+  const refillPerMs = settings.maxRequests / settings.windowMs;
+  const limit = String(settings.maxRequests);
+
+  return new Elysia({ name: "rate-limit" }).onRequest(async ({ request, set }) => {
+    // Cheap prefix test on the URL: no URL object on the hot path.
+    if (!isLimited(request.url)) return;
+    const result = await store.take(metaOf(request).client, settings.maxRequests, refillPerMs);
+    set.headers["x-ratelimit-limit-requests"] = limit;
+    set.headers["x-ratelimit-remaining-requests"] = String(result.remaining);
+    set.headers["x-ratelimit-reset-requests"] = duration(result.resetMs);
+    if (result.allowed) return;
+    m.rateLimitHits.inc();
+    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(settings.windowMs)}. Try again in ${seconds}s.`,
+      "rate_limit_error", "rate_limit_exceeded", null, {
+        "retry-after": String(seconds),
+        "retry-after-ms": String(result.retryAfterMs),
+      }).toResponse(set.headers as Record<string, string>);
+  });
+}
+
+function isLimited(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return url.startsWith("/v1/", start);
+}
+
+/** OpenAI's style for reset headers: "250ms", "1s", "6m0s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.ceil(ms)}ms`;
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}

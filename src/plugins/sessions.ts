@@ -1,0 +1,83 @@
+// Every chat completion belongs to a session: the client's x-session-id, or a new one. The response
+// carries it in an x-session-id header and, for JSON answers, as `sessionId` in the body. A session
+// records counts, tokens and models, never content; the store bounds and expires them.
+import { Elysia } from "elysia";
+import { GatewayError, notFound } from "../errors.ts";
+import { newSessionId, type Session, type SessionStore } from "../stores/sessions.ts";
+import { metaOf, type RequestEvents } from "./request-context.ts";
+
+const SESSION_ID = /^[\w-]{8,128}$/;
+const CHAT = "/v1/chat/completions";
+
+export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (request: Request) => boolean) {
+  // The one store write per request, once its outcome (tokens, provider) is known.
+  events.onComplete((meta) => {
+    if (!meta.sessionId || (meta.status ?? 500) >= 400) return;
+    void store.touch(meta.sessionId, {
+      owner: meta.client,
+      model: meta.upstreamModel,
+      provider: meta.provider,
+      promptTokens: meta.usage?.prompt_tokens,
+      completionTokens: meta.usage?.completion_tokens,
+    });
+  });
+
+  const owned = async (request: Request, id: string): Promise<Session> => {
+    const session = await store.get(id);
+    if (!session) throw notFound(`No session ${id} (it may have expired).`, "session_not_found");
+    if (session.owner !== metaOf(request).client && !isAdmin(request)) {
+      throw new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
+    }
+    return session;
+  };
+
+  return new Elysia({ name: "sessions", detail: { tags: ["Sessions"] } })
+    .onBeforeHandle({ as: "global" }, async ({ request, route, set }) => {
+      if (route !== CHAT) return;
+      const given = request.headers.get("x-session-id");
+      if (given !== null && !SESSION_ID.test(given)) {
+        throw new GatewayError(400, "x-session-id must be 8-128 letters, digits, '_' or '-'.", "invalid_request_error", "invalid_session_id");
+      }
+      // Only an id the client chose can belong to someone else; checking it is a read, not a write.
+      if (given) {
+        const existing = await store.get(given);
+        if (existing && existing.owner !== metaOf(request).client) {
+          throw new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
+        }
+      }
+      const id = given ?? newSessionId();
+      metaOf(request).sessionId = id;
+      set.headers["x-session-id"] = id;
+    })
+    .onAfterHandle({ as: "global" }, ({ request, route, responseValue }) => {
+      if (route !== CHAT || !responseValue || typeof responseValue !== "object" || responseValue instanceof Response) return;
+      return { ...responseValue, sessionId: metaOf(request).sessionId };
+    })
+    .get("/session/status", async () => ({ object: "session.status", ...(await store.stats()) }), {
+      detail: { summary: "Session counts" },
+    })
+    .get("/session/:id", async ({ request, params }) => view(await owned(request, params.id)), {
+      detail: { summary: "One session (its owner or an admin)" },
+    })
+    .delete("/session/:id", async ({ request, params }) => {
+      await owned(request, params.id);
+      await store.delete(params.id);
+      return { id: params.id, object: "session", deleted: true };
+    }, { detail: { summary: "Delete a session (its owner or an admin)" } });
+}
+
+/** The owner is a key hash or an IP: shown only as a short prefix. */
+function view(s: Session) {
+  return {
+    id: s.id,
+    object: "session",
+    owner: s.owner.slice(0, 16),
+    created_at: new Date(s.createdAt).toISOString(),
+    last_activity: new Date(s.lastActivity).toISOString(),
+    requests: s.requests,
+    prompt_tokens: s.promptTokens,
+    completion_tokens: s.completionTokens,
+    models: s.models,
+    providers: s.providers,
+  };
+}
