@@ -1,0 +1,447 @@
+// Benchmark driver: `bun bench/run.ts` (see bench/README.md). Starts a fake upstream and every target as
+// separate processes, measures them in interleaved rounds so drift (thermal, noisy neighbours) hits all
+// targets alike, and writes bench/results/latest.{md,json}.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import type { LoadResult, LoadSpec } from "./load.ts";
+import { ROOT, SCRATCH, freePort, killAll, memMB, pinned, pinning, runBounded, spawnServer, stop, track, waitReady, type Server } from "./proc.ts";
+import { renderMarkdown, type TargetReport } from "./report.ts";
+
+const PORTKEY_VERSION = "1.15.2";
+
+const positiveInt = (name: string, fallback: number) => {
+  const n = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+};
+
+const settings = {
+  rounds: positiveInt("BENCH_ROUNDS", 3),
+  durationSec: positiveInt("BENCH_DURATION_SEC", 2),
+  warmupSec: 2,
+  concurrency: [10, 50],
+  sequential: positiveInt("BENCH_SEQUENTIAL", 2000),
+  streamSamples: positiveInt("BENCH_STREAM_SAMPLES", 20),
+  streamChunks: 5,
+  chunkGapMs: 20,
+  coldStarts: 5,
+  deadlineSec: positiveInt("BENCH_DEADLINE_SEC", 170),
+  logLevel: process.env.BENCH_LOG_LEVEL ?? "info",
+};
+const gatewayCmd = (process.env.GATEWAY_CMD ?? "bun src/index.ts").split(/\s+/).filter(Boolean);
+const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
+const RESULTS = join(import.meta.dir, "results");
+
+// The whole suite is bounded: past the deadline everything is killed and the run fails.
+const started = performance.now();
+setTimeout(() => {
+  console.error(`bench: deadline of ${settings.deadlineSec} s passed, aborting`);
+  killAll();
+  process.exit(2);
+}, settings.deadlineSec * 1000).unref();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+const say = (msg: string) => console.error(`[${elapsed()}] ${msg}`);
+
+// Same request for every target; `gpt-4o-mini` is the gateway's alias, Portkey passes it through.
+const BODY = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello in one paragraph." }], max_tokens: 128 });
+const STREAM_BODY = JSON.stringify({ ...JSON.parse(BODY), stream: true, stream_options: { include_usage: true } });
+// identity: the fake never compresses, and a gateway that does (Portkey under Bun) must not get to.
+const BASE_HEADERS = { "content-type": "application/json", "accept-encoding": "identity", authorization: "Bearer bench" };
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  server?: Server;
+  report: TargetReport;
+}
+
+const newTarget = (name: string, url: string, headers: Record<string, string>, server?: Server): Target => ({
+  name,
+  url,
+  headers,
+  server,
+  report: { name, figures: {}, notes: [] },
+});
+const live = (list: Target[]) => list.filter((t) => !t.report.unavailable);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+/** Nearest-rank percentile, q in (0, 1]. */
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+/** Round k visits targets in a rotated order, so no target is always first or last. */
+const rotate = <T>(xs: T[], k: number) => xs.slice(k % xs.length).concat(xs.slice(0, k % xs.length));
+
+// ---------------------------------------------------------------------------------------------- setup
+
+async function startFake(): Promise<{ server: Server; base: string }> {
+  const port = freePort();
+  const env = { ...process.env, PORT: String(port), FAKE_DELAY_MS: "0", FAKE_CHUNKS: String(settings.streamChunks), FAKE_CHUNK_GAP_MS: String(settings.chunkGapMs) };
+  const server = spawnServer("fake-upstream", pinned(1, ["bun", join(import.meta.dir, "fake-upstream.ts")]), env);
+  await waitReady(server, `http://127.0.0.1:${port}/health`, performance.now(), 10_000);
+  return { server, base: `http://127.0.0.1:${port}/api/v1` };
+}
+
+function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    OPENROUTER_API_KEY: "bench-key",
+    OPENROUTER_BASE_URL: fakeBase,
+    CACHE_TTL: cacheTtl,
+    RATE_LIMIT_MAX_REQUESTS: "100000000",
+    LOG_LEVEL: settings.logLevel,
+    DEBUG: "false",
+  };
+}
+
+/** Starts one target process on core 0 and records how long it took to answer its readiness URL. */
+async function startTarget(name: string, cmd: string[], env: Record<string, string | undefined>, port: number, readyPath: string, extraHeaders: Record<string, string> = {}): Promise<Target> {
+  const t0 = performance.now();
+  const server = spawnServer(name, pinned(0, cmd), { ...env, PORT: String(port) });
+  const target = newTarget(name, `http://127.0.0.1:${port}/v1/chat/completions`, { ...BASE_HEADERS, ...extraHeaders }, server);
+  try {
+    target.report.figures.start_ms = await waitReady(server, `http://127.0.0.1:${port}${readyPath}`, t0, 30_000);
+    target.report.figures.rss_idle_mb = memMB(server.proc.pid, "VmRSS") ?? undefined;
+  } catch (e) {
+    target.report.unavailable = (e as Error).message;
+    await stop(server.proc);
+  }
+  return target;
+}
+
+/** Installs the pinned Portkey release into bench/.scratch/portkey (once) and returns its start script. */
+async function installPortkey(): Promise<string> {
+  const dir = join(SCRATCH, "portkey");
+  const pkgDir = join(dir, "node_modules/@portkey-ai/gateway");
+  const entry = join(pkgDir, "build/start-server.js");
+  const installed = existsSync(join(pkgDir, "package.json")) && JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version === PORTKEY_VERSION;
+  if (!installed) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { "@portkey-ai/gateway": PORTKEY_VERSION } }, null, 2));
+    // Bun skips the package's own postinstall (patch-package), which the published build does not need.
+    const out = await runBounded(["bun", "install"], dir, 60_000);
+    if (out.code !== 0) throw new Error(`bun install @portkey-ai/gateway@${PORTKEY_VERSION} failed: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  }
+  if (!existsSync(entry)) throw new Error(`${entry} missing after install`);
+  return entry;
+}
+
+// --------------------------------------------------------------------------------------- measurements
+
+async function completionOnce(t: Target): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: BODY, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+  return ms;
+}
+
+interface StreamSample {
+  ttfbMs: number;
+  totalMs: number;
+  problem?: string;
+}
+
+/** One streamed completion; never throws: a refused or timed-out stream is a sample with a problem. */
+async function streamOnce(t: Target): Promise<StreamSample> {
+  try {
+    return await timeStream(t);
+  } catch (e) {
+    return { ttfbMs: NaN, totalMs: NaN, problem: (e as Error).message };
+  }
+}
+
+/** Time to the first body bytes and to the end, plus a check that all chunks and [DONE] arrived. */
+async function timeStream(t: Target): Promise<StreamSample> {
+  const t0 = performance.now();
+  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: STREAM_BODY, signal: AbortSignal.timeout(10_000) });
+  if (!res.body) return { ttfbMs: NaN, totalMs: NaN, problem: `HTTP ${res.status} without body` };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let ttfbMs = NaN;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (Number.isNaN(ttfbMs)) ttfbMs = performance.now() - t0;
+    text += decoder.decode(value, { stream: true });
+  }
+  const totalMs = performance.now() - t0;
+  let problem: string | undefined;
+  if (res.status !== 200) problem = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  else if (!text.includes("data: [DONE]")) problem = "no [DONE]";
+  else if (!Array.from({ length: settings.streamChunks }, (_, i) => `token${i} `).every((tok) => text.includes(tok))) problem = "content chunks missing";
+  return { ttfbMs, totalMs, problem };
+}
+
+/** A target is measured only if it answers both kinds of request correctly. */
+async function smoke(t: Target): Promise<void> {
+  try {
+    const res = await fetch(t.url, { method: "POST", headers: t.headers, body: BODY, signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
+    const json = JSON.parse(text) as { choices?: { message?: { content?: string } }[] };
+    if (!json.choices?.[0]?.message?.content?.startsWith("Benchmark reply")) throw new Error(`unexpected body: ${text.slice(0, 300)}`);
+    const s = await streamOnce(t);
+    if (s.problem) throw new Error(`stream: ${s.problem}`);
+  } catch (e) {
+    t.report.unavailable = `smoke test failed: ${(e as Error).message}`;
+    if (t.server) await stop(t.server.proc);
+  }
+}
+
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      yield buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+}
+
+/** Client of the load-generator process (bench/load.ts) on core 1, started once so autocannon stays warm. */
+class LoadGenerator {
+  private readonly proc = track(
+    Bun.spawn(pinned(1, ["bun", join(import.meta.dir, "load.ts")]), { cwd: ROOT, stdin: "pipe", stdout: "pipe", stderr: "inherit" }),
+  );
+  private readonly results = lines(this.proc.stdout);
+
+  async run(t: Target, connections: number, durationSec: number): Promise<LoadResult> {
+    const spec: LoadSpec = { url: t.url, headers: t.headers, body: BODY, connections, durationSec };
+    this.proc.stdin.write(`${JSON.stringify(spec)}\n`);
+    this.proc.stdin.flush();
+    let timer: Timer | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`load generator silent for ${durationSec + 20} s`)), (durationSec + 20) * 1000);
+    });
+    try {
+      const next = await Promise.race([this.results.next(), timeout]);
+      if (next.done) throw new Error(`load generator exited (${this.proc.exitCode ?? this.proc.signalCode})`);
+      return JSON.parse(next.value) as LoadResult;
+    } catch (e) {
+      this.proc.kill("SIGKILL"); // its state is unknown now: no further runs on it
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    this.proc.stdin.end();
+    return stop(this.proc);
+  }
+}
+
+const loadRuns: Record<string, Record<string, LoadResult[]>> = {};
+
+async function throughput(list: Target[]): Promise<void> {
+  const loader = new LoadGenerator();
+  // JIT and connection pools warm before anything counts; a target that cannot take load is dropped here.
+  for (const t of list) {
+    await loader.run(t, 50, settings.warmupSec).catch((e: Error) => {
+      t.report.unavailable = `warm-up failed: ${e.message}`;
+    });
+  }
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [ci, c] of settings.concurrency.entries()) {
+      for (const t of rotate(live(list), round * settings.concurrency.length + ci)) {
+        try {
+          const r = await loader.run(t, c, settings.durationSec);
+          ((loadRuns[t.name] ??= {})[`c${c}`] ??= []).push(r);
+          say(`round ${round + 1}/${settings.rounds} c${c} ${t.name}: ${r.rps.toFixed(0)} req/s${r.non2xx + r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ""}`);
+        } catch (e) {
+          t.report.notes.push(`c${c} round ${round + 1}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  await loader.close();
+  for (const t of list) {
+    for (const c of settings.concurrency) {
+      const runs = loadRuns[t.name]?.[`c${c}`] ?? [];
+      if (!runs.length) continue;
+      t.report.figures[c === 10 ? "rps_c10" : "rps_c50"] = median(runs.map((r) => r.rps));
+      const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+      if (bad) t.report.notes.push(`c${c}: ${bad} non-2xx answers or errors under load (counted in req/s)`);
+    }
+  }
+}
+
+/** Sequential requests, one target after another for each i, so every target sees the same moment. */
+async function sequentialLatency(list: Target[], direct: Target): Promise<Record<string, number[]>> {
+  const all = [direct, ...live(list)];
+  const samples: Record<string, number[]> = Object.fromEntries(all.map((t) => [t.name, []]));
+  const failed = new Set<Target>();
+  const deadline = performance.now() + 40_000;
+  for (let i = 0; i < settings.sequential && performance.now() < deadline; i++) {
+    for (const t of rotate(all, i)) {
+      if (failed.has(t)) continue;
+      try {
+        samples[t.name].push(await completionOnce(t));
+      } catch (e) {
+        if (t === direct) throw new Error(`the fake upstream failed, no baseline: ${(e as Error).message}`);
+        failed.add(t); // one failure ends this target's series; its figures would mix in timeouts
+        t.report.notes.push(`sequential latency stopped after ${samples[t.name].length} requests: ${(e as Error).message}`);
+      }
+    }
+  }
+  const base = samples[direct.name];
+  for (const t of live(list)) {
+    if (failed.has(t)) continue;
+    t.report.figures.added_p50_ms = percentile(samples[t.name], 0.5) - percentile(base, 0.5);
+    t.report.figures.added_p99_ms = percentile(samples[t.name], 0.99) - percentile(base, 0.99);
+  }
+  return samples;
+}
+
+async function streaming(list: Target[], direct: Target): Promise<Record<string, StreamSample[]>> {
+  const all = [direct, ...live(list)];
+  const samples: Record<string, StreamSample[]> = Object.fromEntries(all.map((t) => [t.name, []]));
+  const deadline = performance.now() + 30_000;
+  for (let i = 0; i < settings.streamSamples && performance.now() < deadline; i++) {
+    for (const t of rotate(all, i)) samples[t.name].push(await streamOnce(t));
+  }
+  const good = (name: string) => samples[name].filter((s) => !s.problem);
+  const base = good(direct.name);
+  if (!base.length) throw new Error(`the fake upstream streamed nothing usable: ${samples[direct.name][0]?.problem}`);
+  for (const t of live(list)) {
+    const ok = good(t.name);
+    const bad = samples[t.name].length - ok.length;
+    if (bad) t.report.notes.push(`${bad} of ${samples[t.name].length} streams broken (${samples[t.name].find((s) => s.problem)?.problem})`);
+    if (!ok.length) continue;
+    t.report.figures.stream_ttfb_added_ms = median(ok.map((s) => s.ttfbMs)) - median(base.map((s) => s.ttfbMs));
+    t.report.figures.stream_total_added_ms = median(ok.map((s) => s.totalMs)) - median(base.map((s) => s.totalMs));
+  }
+  return samples;
+}
+
+/** Median time from spawning a compiled binary to its first 200 on GET /health. */
+async function coldStart(name: string, bin: string, fakeBase: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < settings.coldStarts; i++) {
+    const port = freePort();
+    const t0 = performance.now();
+    const server = spawnServer(`${name}-cold`, [bin], { ...gatewayEnv(fakeBase, "0"), PORT: String(port) });
+    try {
+      times.push(await waitReady(server, `http://127.0.0.1:${port}/health`, t0, 10_000));
+    } finally {
+      await stop(server.proc);
+    }
+  }
+  return median(times);
+}
+
+// ----------------------------------------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  say(`pinning ${pinning ? "on (targets core 0; fake upstream and load generator core 1)" : "off"}`);
+  const fake = await startFake();
+  const direct = newTarget("direct", `${fake.base}/chat/completions`, BASE_HEADERS);
+
+  const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
+  const gw = await startTarget("gateway", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health");
+  const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv(fake.base, "300000"), freePort(), "/health");
+  let portkey: Target;
+  try {
+    const entry = await installPortkey();
+    const portkeyHeaders = { "x-portkey-provider": "openai", "x-portkey-custom-host": fake.base };
+    portkey = await startTarget("portkey", ["bun", join(import.meta.dir, "portkey.ts")], { ...process.env, NODE_ENV: "production", PORTKEY_ENTRY: entry }, freePort(), "/", portkeyHeaders);
+  } catch (e) {
+    portkey = newTarget("portkey", "", BASE_HEADERS);
+    portkey.report.unavailable = (e as Error).message;
+  }
+  const list = [bare, gw, gwCached, portkey];
+  for (const t of live(list)) await smoke(t);
+  if (!gwCached.report.unavailable) {
+    // The smoke request filled the cache; say so if the figures will not be cache hits after all.
+    const res = await fetch(gwCached.url, { method: "POST", headers: gwCached.headers, body: BODY });
+    await res.arrayBuffer();
+    if (res.headers.get("x-cache") !== "HIT") gwCached.report.notes.push(`repeated request not a cache hit (x-cache: ${res.headers.get("x-cache") ?? "absent"})`);
+  }
+  for (const t of list) say(`${t.name}: ${t.report.unavailable ? `UNAVAILABLE: ${t.report.unavailable}` : `ready in ${t.report.figures.start_ms?.toFixed(0)} ms`}`);
+
+  say("throughput");
+  await throughput(live(list));
+  say("sequential latency");
+  const latency = await sequentialLatency(list, direct);
+  say("streaming");
+  const streams = await streaming(list, direct);
+
+  for (const t of live(list)) {
+    const pid = t.server?.proc.pid;
+    if (pid === undefined) continue;
+    t.report.figures.rss_peak_mb = memMB(pid, "VmHWM") ?? undefined;
+    t.report.figures.rss_after_mb = memMB(pid, "VmRSS") ?? undefined;
+  }
+  for (const t of list) if (t.server) await stop(t.server.proc);
+
+  say("cold start");
+  if (existsSync(gatewayBin) && !gw.report.unavailable) gw.report.figures.cold_start_ms = await coldStart("gateway", gatewayBin, fake.base);
+  else gw.report.notes.push(`binary cold start skipped: ${existsSync(gatewayBin) ? "gateway unavailable" : `${gatewayBin} missing (run make build)`}`);
+  const bareBin = join(SCRATCH, "bare-proxy");
+  const build = await runBounded(["bun", "build", "--compile", "--production", "--bytecode", join(import.meta.dir, "bare-proxy.ts"), "--outfile", bareBin], ROOT, 60_000);
+  if (build.code === 0) bare.report.figures.cold_start_ms = await coldStart("bare", bareBin, fake.base);
+  else bare.report.notes.push(`binary cold start skipped: bun build failed: ${build.stderr.trim().slice(-200)}`);
+  await stop(fake.server.proc);
+
+  const commit = (await runBounded(["git", "rev-parse", "--short", "HEAD"], ROOT, 5000)).stdout.trim();
+  const baseP50 = percentile(latency.direct, 0.5);
+  const baseP99 = percentile(latency.direct, 0.99);
+  const baseStreams = streams.direct.filter((s) => !s.problem);
+  const meta = [
+    `${new Date().toISOString()}, commit ${commit || "?"}, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores (${cpus()[0]?.model ?? "?"})`,
+    `gateway: \`${gatewayCmd.join(" ")}\` (cache off: CACHE_TTL=0; gateway-cached: CACHE_TTL=300000 ms, every request identical so non-streaming figures are cache hits), LOG_LEVEL=${settings.logLevel}`,
+    `Portkey: @portkey-ai/gateway@${PORTKEY_VERSION} on Bun, provider openai with custom host = fake upstream`,
+    `pinning: ${pinning ? "targets on core 0, fake upstream and autocannon on core 1" : "off"}`,
+    `req/s: autocannon, median of ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target and concurrency, after a ${settings.warmupSec} s warm-up; upstream answers a 1 KB completion at once`,
+    `added latency: ${latency.direct.length} sequential requests per target, interleaved, target percentile minus direct-to-fake percentile`,
+    `streams: ${baseStreams.length} per target, ${settings.streamChunks} chunks ${settings.chunkGapMs} ms apart; TTFB = first body bytes; figures are medians minus direct`,
+    `RSS idle = after start-up; RSS peak = VmHWM (high-water mark over the whole run); RSS after = once all load is over; start = \`bun <source>\` spawn to first 200; binary cold start = median of ${settings.coldStarts} spawns of the compiled binary to first 200 on /health`,
+  ];
+  const baseline =
+    `Direct to the fake upstream (the baseline subtracted above): p50 ${baseP50.toFixed(3)} ms, p99 ${baseP99.toFixed(3)} ms; ` +
+    `stream TTFB ${median(baseStreams.map((s) => s.ttfbMs)).toFixed(2)} ms, total ${median(baseStreams.map((s) => s.totalMs)).toFixed(1)} ms.`;
+  const reports = list.map((t) => t.report);
+  const md = renderMarkdown({ title: "openai-gateway benchmark", meta, baseline, targets: reports });
+
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, "latest.md"), md);
+  const raw = {
+    meta,
+    settings,
+    gatewayCmd,
+    portkeyVersion: PORTKEY_VERSION,
+    targets: reports,
+    loadRuns,
+    latencyMs: Object.fromEntries(Object.entries(latency).map(([k, xs]) => [k, { n: xs.length, p50: percentile(xs, 0.5), p90: percentile(xs, 0.9), p99: percentile(xs, 0.99), max: Math.max(...xs) }])),
+    streams,
+  };
+  writeFileSync(join(RESULTS, "latest.json"), JSON.stringify(raw, null, 2));
+  console.log(md);
+  say("done: bench/results/latest.md, bench/results/latest.json");
+  return gw.report.unavailable ? 1 : 0;
+}
+
+main()
+  .then((code) => {
+    killAll();
+    process.exit(code);
+  })
+  .catch((e) => {
+    console.error("bench failed:", e);
+    killAll();
+    process.exit(1);
+  });
