@@ -20,6 +20,10 @@ typecheck: deps
 build: deps
 	bun build --compile --production --bytecode src/index.ts --outfile dist/gateway
 
+# Gateway overhead against a bare Bun proxy and Portkey (bench/README.md); about 75 s.
+bench: build
+	bun bench/run.ts
+
 deps: bun
 	@test -d node_modules/elysia && test node_modules/.bun-installed -nt bun.lock || \
 		(bun install --frozen-lockfile && touch node_modules/.bun-installed)
