@@ -38,6 +38,8 @@ export function errors(routes: () => RouteInfo[], log: (event: string, data: Rec
         return new GatewayError(404, `Unknown route ${request.method} ${path}.`, "not_found_error", "not_found");
       }
     }
+    // A client that left mid-request is not a gateway failure; nobody reads this answer anyway.
+    if (request.signal.aborted) return new GatewayError(499, "The client closed the request.", "invalid_request_error", "client_closed");
     log("internal_error", { path, error: error instanceof Error ? error.message : String(error) });
     return new GatewayError(500, "The gateway failed to handle this request.", "api_error", "internal_error");
   };

@@ -37,6 +37,8 @@ export function jsonBody(maxBodySize: number) {
 
 /** Reads the body as text, stopping as soon as it exceeds the limit (chunked bodies have no length). */
 async function readLimited(request: Request, limit: number, tooLarge: () => GatewayError): Promise<string> {
+  // With a Content-Length (already checked against the limit in onRequest) one native read is cheapest.
+  if (request.headers.has("content-length")) return request.text();
   if (!request.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;

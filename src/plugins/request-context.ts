@@ -51,13 +51,13 @@ export class RequestEvents {
   }
 }
 
-/** Bearer keys are hashed: the raw key is never kept, logged or stored. */
-export function clientIdentity(request: Request, ip: string | undefined): string {
+/** Bearer keys are hashed: the raw key is never kept, logged or stored. The IP is looked up only without one. */
+export function clientIdentity(request: Request, ip: () => string | undefined): string {
   const auth = request.headers.get("authorization");
   if (auth?.startsWith("Bearer ") && auth.length > 7) {
     return `key:${new Bun.CryptoHasher("sha256").update(auth.slice(7)).digest("hex")}`;
   }
-  return `ip:${ip ?? "unknown"}`;
+  return `ip:${ip() ?? "unknown"}`;
 }
 
 export function requestContext(events: RequestEvents) {
@@ -71,7 +71,7 @@ export function requestContext(events: RequestEvents) {
         method: request.method,
         route: "unmatched",
         start: performance.now(),
-        client: clientIdentity(request, server?.requestIP(request)?.address),
+        client: clientIdentity(request, () => server?.requestIP(request)?.address),
       });
     })
     .onTransform({ as: "global" }, ({ request, route }) => {
