@@ -7,6 +7,7 @@ import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ChatChunk, ChatRequest, EmbeddingRequest, Provider } from "../providers/types.ts";
 import type { Target } from "./aliases.ts";
 import { ProviderHealth } from "./health.ts";
+import type { ModelOverrides } from "./overrides.ts";
 import { resolveModel, type Endpoint } from "./resolve.ts";
 
 export interface Routed<T> {
@@ -30,6 +31,7 @@ export class Router {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly config: Pick<Config, "upstreamTimeoutMs">,
+    private readonly overrides?: ModelOverrides,
   ) {}
 
   chat(req: ChatRequest, signal: AbortSignal) {
@@ -51,7 +53,7 @@ export class Router {
   }
 
   private async run<T>(endpoint: Endpoint, model: string, signal: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
-    const candidates = resolveModel(model, endpoint)
+    const candidates = resolveModel(model, endpoint, this.overrides)
       .map((target) => ({ target, provider: this.registry.get(target.provider) }))
       .filter((c): c is { target: Target; provider: Provider } => !!c.provider?.configured);
     if (candidates.length === 0) throw this.unconfigured(model, endpoint);
@@ -98,7 +100,7 @@ export class Router {
   }
 
   private unconfigured(model: string, endpoint: Endpoint): GatewayError {
-    const wanted = new Set(resolveModel(model, endpoint).map((t) => t.provider));
+    const wanted = new Set(resolveModel(model, endpoint, this.overrides).map((t) => t.provider));
     const hints = this.registry.all().filter((p) => wanted.has(p.name)).flatMap((p) => p.envHint);
     return new GatewayError(
       503,
