@@ -1,11 +1,22 @@
 // Builds the gateway from a config and its dependencies, so tests run the real app on a free port
 // with fake upstreams and injected stores behind it. Read a request top to bottom: plugins (context,
-// errors, body, rate limit, sessions, cache) -> routes -> router -> provider.
+// errors, auth, rate limit, body, sessions, cache) -> routes -> router -> provider.
 import { Elysia } from "elysia";
-import { adminTokenMatcher } from "./auth/admin-token.ts";
+import { builtinProviders } from "./admin/effective-config.ts";
+import { RuntimeConfig } from "./admin/runtime-config.ts";
+import { Authenticator } from "./auth/authenticator.ts";
+import { GitHubClient } from "./auth/github.ts";
+import { TokenService } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
+import { ApiKeyStore } from "./db/api-keys.ts";
+import { openDatabase } from "./db/database.ts";
+import { OAuthStateStore } from "./db/oauth-states.ts";
+import { RevocationStore } from "./db/revocations.ts";
+import { RuntimeConfigStore } from "./db/runtime-config.ts";
+import { UserStore } from "./db/users.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics/gateway-metrics.ts";
+import { authGuard } from "./plugins/auth.ts";
 import { responseCache } from "./plugins/cache.ts";
 import { docs } from "./plugins/docs.ts";
 import { errors, type RouteInfo } from "./plugins/errors.ts";
@@ -19,7 +30,11 @@ import { createRegistry, ProviderRegistry } from "./providers/registry.ts";
 import { ModelCatalog } from "./routing/catalog.ts";
 import { LiveCatalog } from "./routing/live-catalog.ts";
 import type { RouterObserver } from "./routing/observer.ts";
+import { ModelOverrides } from "./routing/overrides.ts";
 import { Router, type RouterDeps } from "./routing/router.ts";
+import { adminPageRoutes } from "./routes/admin-page.ts";
+import { adminRoutes, emulationRoutes } from "./routes/admin.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -32,13 +47,14 @@ import { MemorySessionStore, type SessionStore } from "./stores/sessions.ts";
 export interface Deps {
   registry: ProviderRegistry;
   log: Logger;
+  /** Epoch ms for everything time-based (buckets, cache, sessions, cooldowns, tokens); tests move it. */
   clock: Clock;
   rateLimitStore: RateLimitStore;
   cacheStore: CacheStore;
   sessionStore: SessionStore;
   metrics: GatewayMetrics;
   /** Routing internals tests replace: sleep, jitter, cooldown store, live catalog, an observer. */
-  routing: Partial<Omit<RouterDeps, "log" | "dropped" | "clock">> & { catalog?: LiveCatalog; observer?: RouterObserver };
+  routing: Partial<Omit<RouterDeps, "log" | "dropped" | "clock" | "overrides">> & { catalog?: LiveCatalog; observer?: RouterObserver };
 }
 
 export function createApp(config: Config, deps: Partial<Deps> = {}) {
@@ -49,14 +65,29 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const rateLimitStore = deps.rateLimitStore ?? new MemoryRateLimitStore({ clock });
   const cacheStore = deps.cacheStore ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
   const sessionStore = deps.sessionStore ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
-  const isAdmin = adminTokenMatcher(config.adminToken);
+
+  // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
+  const db = openDatabase(config.databasePath);
+  const keys = new ApiKeyStore(db);
+  const users = new UserStore(db);
+  const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, new RevocationStore(db), clock);
+  const auth = new Authenticator(config.auth, tokens, keys);
+  const overrides = new ModelOverrides();
+  const reserved = new Set([...Object.keys(builtinProviders(config)), ...registry.all().map((p) => p.name)]);
+  const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock);
+  runtime.load();
+  const { clientId, clientSecret } = config.github;
+  const github = clientId && clientSecret ? new GitHubClient({ ...config.github, clientId, clientSecret }, config.upstreamTimeoutMs) : undefined;
+  if (config.auth.jwtSecretGenerated) log("jwt_secret_generated", { note: "JWT_SECRET is not set: tokens are signed with a random secret and end with this process" });
+
   const { catalog: injected, observer, ...routing } = deps.routing ?? {};
   const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
-  const router = new Router(registry, config, { clock, ...routing, log, dropped: (target) => live.dropped(target) });
+  const router = new Router(registry, config, { clock, ...routing, log, overrides, dropped: (target) => live.dropped(target) });
   if (observer) router.observe(observer);
   const catalog = new ModelCatalog(registry, live);
   const events = new RequestEvents();
   requestLogging(events, log);
+  const isAdmin = (request: Request) => auth.isAdmin(request);
 
   let routes: RouteInfo[] = [];
   const app = new Elysia({
@@ -64,18 +95,26 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // Our own json-body plugin enforces MAX_BODY_SIZE with an OpenAI error; Bun's limit is only a backstop.
     serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024) },
   })
-    .use(requestContext(events))
+    .use(requestContext(events, (request, ip) => auth.identify(request, ip)))
     .use(metrics(m, events, router))
     .use(errors(() => routes, log))
-    .use(rateLimit(rateLimitStore, config.rateLimit, m))
+    .use(authGuard(auth, config.auth.requireAuth))
+    .use(rateLimit(rateLimitStore, config.rateLimit, m, (request) => auth.keyRateLimit(request)))
     .use(jsonBody(config.maxBodySize))
     .use(docs())
     // Sessions before the cache: a cache hit still belongs to the caller's session.
     .use(sessions(sessionStore, events, isAdmin))
-    .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m, isAdmin))
+    .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m))
+    .use(authRoutes({ github, tokens, users, states: new OAuthStateStore(db), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
+    .use(adminRoutes({ config, auth, runtime, keys, registry, catalog, cache: cacheStore, now: clock, log }))
+    .use(emulationRoutes(runtime))
+    .use(adminPageRoutes())
     // The live catalog is fetched in the background: start-up never waits for it.
     .onStart(() => live.start())
-    .onStop(() => live.stop())
+    .onStop(() => {
+      live.stop();
+      db.close();
+    })
     .use(healthRoutes(registry, router, live, Date.now(), sessionStore))
     .use(modelRoutes(catalog, registry))
     .use(chatRoutes(router, events, config.maxTokensLimit))

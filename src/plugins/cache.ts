@@ -1,9 +1,9 @@
 // Response cache for non-streaming chat completions and embeddings. Identical requests (same model,
 // messages and every answer-changing parameter) get the stored answer with `x-cache: HIT`; misses say
 // MISS. Request `Cache-Control: no-cache` skips the lookup (the fresh answer is stored), `no-store`
-// skips the cache entirely. Errors and cut-short answers are never stored.
+// skips the cache entirely. Errors and cut-short answers are never stored. Admins empty it with
+// POST /config/clear-cache (routes/admin.ts).
 import { Elysia } from "elysia";
-import { GatewayError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { cacheKey, type CacheKind } from "../stores/cache-key.ts";
 import type { CacheStore } from "../stores/cache.ts";
@@ -17,7 +17,7 @@ interface Entry {
   upstreamModel?: string;
 }
 
-export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetrics, isAdmin: (request: Request) => boolean) {
+export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetrics) {
   const enabled = ttlMs > 0;
   const keys = new WeakMap<Request, string>();
 
@@ -58,15 +58,7 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
       // The session id belongs to the requester, not to the answer.
       const entry: Entry = { body: { ...responseValue, sessionId: undefined }, provider: meta.provider, upstreamModel: meta.upstreamModel };
       await store.set(key, JSON.stringify(entry), ttlMs);
-    })
-    .post("/config/clear-cache", async ({ request }) => {
-      if (!isAdmin(request)) {
-        throw new GatewayError(401, "Admin credentials required (Authorization: Bearer <ADMIN_TOKEN>).", "authentication_error", "unauthorized");
-      }
-      const entries = await store.size();
-      await store.clear();
-      return { cleared: true, entries };
-    }, { detail: { summary: "Empty the response cache (admin)", tags: ["Admin"] } });
+    });
 }
 
 /** Only whole answers are stored: every choice finished normally (not cut by length or a filter). */

@@ -27,7 +27,12 @@ export function docs() {
           tags: [
             { name: "OpenAI", description: "OpenAI-compatible endpoints" },
             { name: "Gateway", description: "Health and gateway information" },
+            { name: "Auth", description: "GitHub login (web and device flow) issuing gateway JWTs" },
+            { name: "Admin", description: "Runtime configuration, API keys and emulation (admins only)" },
           ],
+          components: {
+            securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A gateway JWT, a gateway API key, or ADMIN_TOKEN" } },
+          },
         },
       }),
     );

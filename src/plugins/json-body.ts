@@ -17,6 +17,9 @@ export function jsonBody(maxBodySize: number) {
       if (length > maxBodySize) return tooLarge().toResponse({ connection: "close" });
     })
     .onParse({ as: "global" }, async ({ request }) => {
+      // A POST with no body and no type (logout, clear-cache) has nothing to parse; routes with a body
+      // schema still answer 400 for the missing body.
+      if (!request.headers.has("content-type") && !hasBody(request)) return undefined;
       const type = request.headers.get("content-type") ?? "";
       // No body at all (a DELETE, a bare POST): nothing to parse; the route's schema decides.
       if (!type && !request.headers.has("transfer-encoding") && !Number(request.headers.get("content-length"))) return;
@@ -33,6 +36,10 @@ export function jsonBody(maxBodySize: number) {
         throw new GatewayError(400, `Request body is not valid JSON: ${why}`, "invalid_request_error", "invalid_json");
       }
     });
+}
+
+function hasBody(request: Request): boolean {
+  return request.headers.has("transfer-encoding") || Number(request.headers.get("content-length") ?? 0) > 0;
 }
 
 /** Reads the body as text, stopping as soon as it exceeds the limit (chunked bodies have no length). */

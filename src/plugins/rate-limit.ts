@@ -12,21 +12,24 @@ export interface RateLimitSettings {
   maxRequests: number;
 }
 
-export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m: GatewayMetrics) {
-  const refillPerMs = settings.maxRequests / settings.windowMs;
-  const limit = String(settings.maxRequests);
+/** A per-key limit an admin set (requests per minute), overriding the default bucket. */
+export type KeyLimit = (request: Request) => Promise<number | undefined>;
 
+export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m: GatewayMetrics, keyLimit: KeyLimit) {
   return new Elysia({ name: "rate-limit" }).onRequest(async ({ request, set }) => {
     // Cheap prefix test on the URL: no URL object on the hot path.
     if (!isLimited(request.url)) return;
-    const result = await store.take(metaOf(request).client, settings.maxRequests, refillPerMs);
+    const perMinute = await keyLimit(request);
+    const [capacity, windowMs] = perMinute ? [perMinute, 60_000] : [settings.maxRequests, settings.windowMs];
+    const limit = String(capacity);
+    const result = await store.take(metaOf(request).client, capacity, capacity / windowMs);
     set.headers["x-ratelimit-limit-requests"] = limit;
     set.headers["x-ratelimit-remaining-requests"] = String(result.remaining);
     set.headers["x-ratelimit-reset-requests"] = duration(result.resetMs);
     if (result.allowed) return;
     m.rateLimitHits.inc();
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(settings.windowMs)}. Try again in ${seconds}s.`,
+    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(windowMs)}. Try again in ${seconds}s.`,
       "rate_limit_error", "rate_limit_exceeded", null, {
         "retry-after": String(seconds),
         "retry-after-ms": String(result.retryAfterMs),

@@ -9,7 +9,7 @@ export interface RequestMeta {
   /** Route pattern (never the raw path, so labels stay bounded); set once the router matched. */
   route: string;
   start: number;
-  /** Stable client identity for rate limits and ownership: "key:<sha256>" or "ip:<address>". */
+  /** Stable client identity for rate limits and ownership: "key:<sha256>", "user:<github id>" or "ip:<address>". */
   client: string;
   provider?: string;
   upstreamModel?: string;
@@ -51,28 +51,18 @@ export class RequestEvents {
   }
 }
 
-/** Bearer keys are hashed: the raw key is never kept, logged or stored. The IP is looked up only without one. */
-export function clientIdentity(request: Request, ip: () => string | undefined): string {
-  const auth = request.headers.get("authorization");
-  if (auth?.startsWith("Bearer ") && auth.length > 7) {
-    return `key:${new Bun.CryptoHasher("sha256").update(auth.slice(7)).digest("hex")}`;
-  }
-  return `ip:${ip() ?? "unknown"}`;
-}
+/** Who is calling: the hash of its bearer key, its JWT subject, or (without a credential) its IP. */
+export type Identify = (request: Request, ip: () => string | null) => Promise<{ kind: string; id: string }>;
 
-export function requestContext(events: RequestEvents) {
+export function requestContext(events: RequestEvents, identify: Identify) {
   return new Elysia({ name: "request-context" })
-    .onRequest(({ request, server, set }) => {
+    .onRequest(async ({ request, server, set }) => {
+      const start = performance.now();
       const given = request.headers.get("x-request-id");
       const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
       set.headers["x-request-id"] = id;
-      metas.set(request, {
-        id,
-        method: request.method,
-        route: "unmatched",
-        start: performance.now(),
-        client: clientIdentity(request, () => server?.requestIP(request)?.address),
-      });
+      const who = await identify(request, () => server?.requestIP(request)?.address ?? null);
+      metas.set(request, { id, method: request.method, route: "unmatched", start, client: `${who.kind}:${who.id}` });
     })
     .onTransform({ as: "global" }, ({ request, route }) => {
       // Known once a route matched; streams complete after the handler, so record it now.

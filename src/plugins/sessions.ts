@@ -9,7 +9,7 @@ import { metaOf, type RequestEvents } from "./request-context.ts";
 const SESSION_ID = /^[\w-]{8,128}$/;
 const CHAT = "/v1/chat/completions";
 
-export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (request: Request) => boolean) {
+export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (request: Request) => Promise<boolean>) {
   // The one store write per request, once its outcome (tokens, provider) is known.
   events.onComplete((meta) => {
     if (!meta.sessionId || (meta.status ?? 500) >= 400) return;
@@ -25,7 +25,7 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
   const owned = async (request: Request, id: string): Promise<Session> => {
     const session = await store.get(id);
     if (!session) throw notFound(`No session ${id} (it may have expired).`, "session_not_found");
-    if (session.owner !== metaOf(request).client && !isAdmin(request)) {
+    if (session.owner !== metaOf(request).client && !(await isAdmin(request))) {
       throw new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
     }
     return session;

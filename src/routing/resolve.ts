@@ -1,10 +1,14 @@
 // Turns the model a client asked for into the ordered candidates the router will try.
 import { GatewayError } from "../errors.ts";
 import { CHAT_ALIASES, DIRECT_FALLBACKS, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
+import type { ModelOverrides } from "./overrides.ts";
 
 export type Endpoint = "chat" | "embeddings";
 
-export function resolveModel(model: string, endpoint: Endpoint): Target[] {
+/** `overrides`: what admins changed at run time (mappings, custom providers, emulation), tried first. */
+export function resolveModel(model: string, endpoint: Endpoint, overrides?: ModelOverrides): Target[] {
+  const override = overrides?.lookup(model, endpoint);
+  if (override) return override;
   const table = endpoint === "chat" ? CHAT_ALIASES : EMBEDDING_ALIASES;
   const alias = table[model];
   if (alias) return alias;

@@ -14,6 +14,7 @@ import { candidateKey, MemoryCooldownStore, type CooldownStore } from "./cooldow
 import { ProviderHealth } from "./health.ts";
 import type { AttemptEvent, RouterObserver } from "./observer.ts";
 import { COOLDOWN_MS, cooldownUntil, FAILURE_THRESHOLD, retryDelay } from "./policy.ts";
+import type { ModelOverrides } from "./overrides.ts";
 import { resolveModel, type Endpoint } from "./resolve.ts";
 import { candidateStatus, type CandidateStatus } from "./status.ts";
 
@@ -43,6 +44,8 @@ export interface RouterDeps {
   cooldowns: CooldownStore;
   /** True when a provider's live model list no longer has the target. */
   dropped: (target: Target) => boolean;
+  /** What admins changed at run time (mappings, custom providers, emulation), consulted first. */
+  overrides?: ModelOverrides;
 }
 
 type RouterConfig = Pick<Config, "upstreamTimeoutMs" | "maxRetries" | "retryDelayMs" | "requestTimeoutMs" | "debug">;
@@ -108,7 +111,7 @@ export class Router {
   }
 
   private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
-    const candidates = resolveModel(requested, endpoint)
+    const candidates = resolveModel(requested, endpoint, this.deps.overrides)
       .map((target) => ({ target, provider: this.registry.get(target.provider) }))
       .filter((c): c is Candidate => !!c.provider?.configured);
     if (candidates.length === 0) throw this.unconfigured(requested, endpoint);
@@ -244,7 +247,7 @@ export class Router {
   }
 
   private unconfigured(model: string, endpoint: Endpoint): GatewayError {
-    const wanted = new Set(resolveModel(model, endpoint).map((t) => t.provider));
+    const wanted = new Set(resolveModel(model, endpoint, this.deps.overrides).map((t) => t.provider));
     const hints = this.registry.all().filter((p) => wanted.has(p.name)).flatMap((p) => p.envHint);
     return new GatewayError(
       503,

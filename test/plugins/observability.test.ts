@@ -6,14 +6,14 @@ import { post, startGateway, type Gateway } from "../helpers.ts";
 let fake: FakeOpenRouter;
 let gw: Gateway;
 const lines: string[] = [];
-const ADMIN = "admin-token-0123456789abcdef";
+const ADMIN = "admin-token-0123456789abcdef-0123456789";
 const CLIENT_KEY = "sk-client-secret-key-42";
 const SECRET_PROMPT = "my very private prompt text";
 
 beforeAll(async () => {
   fake = await startFakeOpenRouter("sk-or-v1-upstream-secret");
   gw = await startGateway(
-    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, adminToken: ADMIN, cache: { ttlMs: 60_000, maxEntries: 100 }, retryDelayMs: 1 },
+    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, auth: { adminToken: ADMIN }, cache: { ttlMs: 60_000, maxEntries: 100 }, retryDelayMs: 1 },
     { log: (event, data) => lines.push(JSON.stringify({ event, ...data })) },
   );
   const auth = { authorization: `Bearer ${CLIENT_KEY}` };

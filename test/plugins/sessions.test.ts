@@ -7,7 +7,7 @@ let now = 9_000_000;
 const clock = () => now;
 let fake: FakeOpenRouter;
 let gw: Gateway;
-const ADMIN = "admin-token-0123456789abcdef";
+const ADMIN = "admin-token-0123456789abcdef-0123456789";
 const alice = { authorization: "Bearer sk-alice", "cache-control": "no-store" };
 const bob = { authorization: "Bearer sk-bob", "cache-control": "no-store" };
 const chat = (content: string) => ({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
@@ -18,7 +18,7 @@ const settle = () => Bun.sleep(20);
 beforeAll(async () => {
   fake = await startFakeOpenRouter();
   gw = await startGateway(
-    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, adminToken: ADMIN, sessions: { ttlMs: 60_000, max: 3 } },
+    { openrouter: { apiKey: fake.apiKey, baseUrl: fake.baseUrl }, auth: { adminToken: ADMIN }, sessions: { ttlMs: 60_000, max: 3 } },
     { clock, sessionStore: new MemorySessionStore({ ttlMs: 60_000, max: 3, clock }) },
   );
 });

@@ -1,0 +1,157 @@
+// Applies what admins change at run time (model mappings, custom providers, the emulation profile) to
+// the live registry and router, and persists it so it survives a restart. The environment's settings
+// stay underneath: deleting an override brings the static behaviour back.
+import { GatewayError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
+import { BUILTIN_PROFILES, customProfile, DEFAULT_PROFILE } from "../routing/emulation.ts";
+import type { ModelOverrides } from "../routing/overrides.ts";
+
+/** A custom provider as routes show it: whether a key is set, never the key. */
+export interface CustomProviderView {
+  name: string;
+  baseUrl: string;
+  keySet: boolean;
+  models: string[];
+}
+
+export class RuntimeConfig {
+  private readonly custom = new Map<string, CustomProviderSpec>();
+
+  constructor(
+    private readonly store: RuntimeConfigStore,
+    private readonly registry: ProviderRegistry,
+    private readonly overrides: ModelOverrides,
+    /** Names custom providers may not take: the built-in providers. */
+    private readonly reserved: Set<string>,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  /** Start-up: re-applies what was saved; entries that no longer fit are skipped and logged, not lost. */
+  load(): void {
+    for (const spec of this.store.customProviders()) {
+      if (this.reserved.has(spec.name)) this.log("custom_provider_skipped", { name: spec.name, reason: "clashes with a built-in provider" });
+      else this.register(spec);
+    }
+    for (const m of this.store.mappings()) {
+      if (this.registry.get(m.provider)) this.overrides.setMapping(m.alias, { provider: m.provider, model: m.model });
+      else this.log("model_mapping_skipped", { alias: m.alias, provider: m.provider, reason: "unknown provider" });
+    }
+    const profile = this.store.profile();
+    if (profile && this.profiles().includes(profile)) this.applyProfile(profile);
+    else if (profile) this.log("emulation_profile_skipped", { profile, reason: "its provider is not available" });
+  }
+
+  mappings(): ModelMapping[] {
+    return this.store.mappings();
+  }
+
+  setMapping(mapping: ModelMapping): void {
+    if (!this.registry.get(mapping.provider)) {
+      throw new GatewayError(400, `Unknown provider \`${mapping.provider}\`; GET /config/providers lists them.`, "invalid_request_error", "invalid_value", "provider");
+    }
+    this.store.saveMapping(mapping, this.now());
+    this.overrides.setMapping(mapping.alias, { provider: mapping.provider, model: mapping.model });
+  }
+
+  removeMapping(alias: string): void {
+    if (!this.store.removeMapping(alias)) throw new GatewayError(404, `No model mapping for \`${alias}\`.`, "not_found_error", "not_found");
+    this.overrides.removeMapping(alias);
+  }
+
+  customProviders(): CustomProviderView[] {
+    return [...this.custom.values()].map(({ name, baseUrl, apiKey, models }) => ({ name, baseUrl, keySet: !!apiKey, models }));
+  }
+
+  /** Adds or replaces a custom OpenAI-compatible provider; true when it replaced one. */
+  addCustomProvider(input: CustomProviderSpec): boolean {
+    const spec = { ...input, baseUrl: checkBaseUrl(input.baseUrl) };
+    if (this.reserved.has(spec.name)) {
+      throw new GatewayError(409, `\`${spec.name}\` is a built-in provider; pick another name.`, "invalid_request_error", "provider_exists", "name");
+    }
+    for (const model of spec.models) {
+      const owner = this.overrides.customOwner(model);
+      if (owner && owner !== spec.name) {
+        throw new GatewayError(409, `Model \`${model}\` is already served by custom provider \`${owner}\`.`, "invalid_request_error", "model_exists", "models");
+      }
+    }
+    const replaced = this.custom.has(spec.name);
+    this.store.saveCustomProvider(spec, this.now());
+    this.register(spec);
+    // A profile pointing at this provider follows its (possibly new) first model.
+    if (this.overrides.profile === spec.name) this.applyProfile(spec.name);
+    return replaced;
+  }
+
+  removeCustomProvider(name: string): void {
+    if (!this.custom.has(name)) throw new GatewayError(404, `No custom provider \`${name}\`.`, "not_found_error", "not_found");
+    const users = [
+      ...this.store.mappings().filter((m) => m.provider === name).map((m) => `model mapping \`${m.alias}\``),
+      ...(this.overrides.profile === name ? ["the emulation profile"] : []),
+    ];
+    if (users.length > 0) {
+      throw new GatewayError(409, `Custom provider \`${name}\` is still used by ${users.join(", ")}; change those first.`, "invalid_request_error", "provider_in_use");
+    }
+    this.store.removeCustomProvider(name);
+    this.custom.delete(name);
+    this.registry.remove(name);
+    this.overrides.setCustomModels(name, []);
+  }
+
+  get profile(): string {
+    return this.overrides.profile;
+  }
+
+  /** Profiles whose provider is in the registry. */
+  profiles(): string[] {
+    const builtin = Object.entries(BUILTIN_PROFILES).filter(([, p]) => this.registry.get(p.provider)).map(([name]) => name);
+    return [...builtin, ...this.custom.keys()];
+  }
+
+  setProfile(profile: string): void {
+    if (!this.profiles().includes(profile)) {
+      throw new GatewayError(400, `Unknown or unavailable emulation profile \`${profile}\`; available: ${this.profiles().join(", ")}.`,
+        "invalid_request_error", "invalid_value", "profile");
+    }
+    this.store.saveProfile(profile);
+    this.applyProfile(profile);
+  }
+
+  private applyProfile(profile: string): void {
+    const custom = this.custom.get(profile);
+    this.overrides.setProfile(profile, custom ? customProfile(profile, custom.models[0]) : (BUILTIN_PROFILES[profile] ?? BUILTIN_PROFILES[DEFAULT_PROFILE]).table);
+  }
+
+  private register(spec: CustomProviderSpec): void {
+    this.custom.set(spec.name, spec);
+    this.registry.add(new OpenAICompatibleProvider({
+      name: spec.name,
+      label: spec.name,
+      baseUrl: spec.baseUrl,
+      apiKey: spec.apiKey ?? undefined,
+      // Local servers (Ollama, vLLM ...) often need no key.
+      requiresKey: false,
+      envHint: [],
+      staticModels: spec.models,
+    }));
+    this.overrides.setCustomModels(spec.name, spec.models);
+  }
+}
+
+/** http(s) only, and no credentials in the URL: they would show wherever the URL is shown (apiKey is for that). */
+function checkBaseUrl(text: string): string {
+  const invalid = (why: string) => new GatewayError(400, `Invalid value for 'baseUrl': ${why}.`, "invalid_request_error", "invalid_value", "baseUrl");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid("not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw invalid("only http and https URLs are allowed");
+  if (url.username || url.password) throw invalid("put credentials in apiKey, not in the URL");
+  if (url.search || url.hash) throw invalid("no query string or fragment");
+  return url.href.replace(/\/+$/, "");
+}

@@ -1,0 +1,56 @@
+// The embedded SQLite database (bun:sqlite) behind everything the admin API changes, plus API key
+// hashes, users, pending login states and revoked tokens. WAL keeps reads fast while a write happens;
+// the schema moves forward through numbered migrations recorded in PRAGMA user_version.
+import { Database } from "bun:sqlite";
+import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+const MIGRATIONS = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,            -- GitHub numeric id; logins can change
+     login TEXT NOT NULL,
+     name TEXT,
+     email TEXT,
+     last_login_at INTEGER NOT NULL
+   );
+   CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE TABLE oauth_states (state_hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,  -- SHA-256 of the key; the key itself is shown once and never stored
+     rate_limit INTEGER,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL
+   );
+   CREATE TABLE model_mappings (alias TEXT PRIMARY KEY, provider TEXT NOT NULL, model TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE custom_providers (
+     name TEXT PRIMARY KEY,
+     base_url TEXT NOT NULL,
+     api_key TEXT,                   -- needed to call the provider; never returned by any route
+     models TEXT NOT NULL,           -- JSON array of model ids
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+/** Opens (creating file and directory) and migrates the database at `path`, or an in-memory one. */
+export function openDatabase(path: string): Database {
+  const inMemory = path === ":memory:";
+  // The file holds custom provider keys: only the gateway's user may read it.
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path, { create: true, strict: true });
+  if (!inMemory) chmodSync(path, 0o600);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database): void {
+  const { user_version: version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
+  if (version > MIGRATIONS.length) throw new Error(`The database was written by a newer gateway (schema ${version}); upgrade the gateway.`);
+  db.transaction(() => {
+    MIGRATIONS.slice(version).forEach((sql) => db.exec(sql));
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+  })();
+}

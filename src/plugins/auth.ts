@@ -1,0 +1,40 @@
+// Who may call what, decided in onRequest so a missing credential is answered (401) before the body is
+// read or validated: the admin API needs an admin, /v1/* needs a gateway JWT or API key when
+// REQUIRE_AUTH is on, everything else is open.
+import { Elysia } from "elysia";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { GatewayError } from "../errors.ts";
+
+export function authGuard(auth: Authenticator, requireAuth: boolean) {
+  return new Elysia({ name: "auth-guard" }).onRequest(async ({ request }) => {
+    const path = canonicalPath(request.url);
+    try {
+      if (isAdminRoute(request.method, path)) await auth.requireAdmin(request);
+      else if (requireAuth && under(path, "/v1")) await auth.requireClient(request);
+    } catch (error) {
+      if (error instanceof GatewayError) return error.toResponse();
+      throw error;
+    }
+  });
+}
+
+function isAdminRoute(method: string, path: string): boolean {
+  return under(path, "/config") || (method !== "GET" && method !== "HEAD" && under(path, "/v1/emulate"));
+}
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/**
+ * Errs towards protecting: decoded, lower case, dot segments resolved, slashes collapsed, no trailing
+ * slash, so no spelling of a protected path that the router might still match slips past the check.
+ */
+function canonicalPath(url: string): string {
+  let path = new URL(url).pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Malformed escapes: keep the raw path; the router will not match it either.
+  }
+  path = new URL(path.replace(/\/{2,}/g, "/"), "http://x").pathname.toLowerCase();
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}

@@ -1,0 +1,146 @@
+// The admin API under /config (admins only: ADMIN_USERS logins or ADMIN_TOKEN) and the emulation profile
+// at /v1/emulate. The auth guard already refused everyone else in onRequest; the `resolve` here checks
+// again where the handler runs and names the admin for the audit log.
+import { Elysia, t } from "elysia";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts";
+import type { RuntimeConfig } from "../admin/runtime-config.ts";
+import type { Config } from "../config.ts";
+import type { ApiKeyStore } from "../db/api-keys.ts";
+import { GatewayError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { ModelCatalog } from "../routing/catalog.ts";
+
+/** The response cache's one operation the admin API needs (POST /config/clear-cache). */
+export interface ClearableCache {
+  clear(): void | Promise<void>;
+}
+
+export interface AdminRouteDeps {
+  config: Config;
+  auth: Authenticator;
+  runtime: RuntimeConfig;
+  keys: ApiKeyStore;
+  registry: ProviderRegistry;
+  catalog: ModelCatalog;
+  cache: ClearableCache;
+  now: () => number;
+  log: Logger;
+}
+
+const BEARER = [{ bearer: [] }];
+const admin = (summary: string, description?: string) => ({ summary, description, tags: ["Admin"], security: BEARER });
+const NoSpaces = (maxLength: number, description: string) => t.String({ minLength: 1, maxLength, pattern: "^\\S+$", description });
+
+export function adminRoutes(deps: AdminRouteDeps) {
+  const { config, auth, runtime, keys, registry, catalog, log, now } = deps;
+  const audit = (actor: string, action: string, data: Record<string, unknown>) => log("admin_change", { actor, action, ...data });
+
+  return new Elysia()
+    .resolve(async ({ request }) => {
+      const p = await auth.requireAdmin(request);
+      return { actor: p.kind === "user" ? `github:${p.claims.login}` : "admin_token" };
+    })
+    .get("/config", () => effectiveConfig(config, runtime), { detail: admin("Effective configuration (secrets redacted)") })
+
+    .post("/config/models", ({ body, actor }) => {
+      runtime.setMapping(body);
+      audit(actor, "set_model_mapping", { ...body });
+      return { mapping: body };
+    }, {
+      body: t.Object({
+        alias: NoSpaces(200, "a model name without spaces"),
+        provider: NoSpaces(64, "a provider name from GET /config/providers"),
+        model: NoSpaces(300, "the provider's model id"),
+      }),
+      detail: admin("Map a model name to a provider's model", "Adds or replaces the mapping; it wins over the built-in aliases and the emulation profile."),
+    })
+
+    // Wildcard: aliases may contain slashes.
+    .delete("/config/models/*", ({ params, actor }) => {
+      const alias = decodeURIComponent(params["*"]);
+      runtime.removeMapping(alias);
+      audit(actor, "delete_model_mapping", { alias });
+      return { alias, deleted: true };
+    }, { detail: admin("Remove a model mapping") })
+
+    .post("/config/clear-cache", async ({ actor }) => {
+      await deps.cache.clear();
+      audit(actor, "clear_cache", {});
+      return { cleared: true };
+    }, { detail: admin("Clear the response cache") })
+
+    .get("/config/providers", () => {
+      const custom = new Map(runtime.customProviders().map((p) => [p.name, p]));
+      const counts = catalog.byProvider();
+      const builtin = builtinProviders(config);
+      return {
+        data: registry.all().map((p) => {
+          const c = custom.get(p.name);
+          return c
+            ? { name: p.name, builtin: false, configured: p.configured, keySet: c.keySet, models: c.models.length, baseUrl: c.baseUrl }
+            : { name: p.name, builtin: true, configured: p.configured, keySet: !!builtin[p.name]?.apiKey, models: counts.get(p.name)?.length ?? 0 };
+        }),
+      };
+    }, { detail: admin("Providers: configured or not, model counts, whether a key is set") })
+
+    .post("/config/providers/custom", ({ body, actor, set }) => {
+      const replaced = runtime.addCustomProvider({ name: body.name, baseUrl: body.baseUrl, apiKey: body.apiKey ?? null, models: body.models });
+      audit(actor, replaced ? "replace_custom_provider" : "add_custom_provider", { name: body.name, baseUrl: body.baseUrl, models: body.models.length });
+      set.status = replaced ? 200 : 201;
+      return { provider: runtime.customProviders().find((p) => p.name === body.name), replaced };
+    }, {
+      body: t.Object({
+        name: t.String({ minLength: 1, maxLength: 40, pattern: "^[a-z0-9-]+$", description: "lower-case letters, digits and hyphens" }),
+        baseUrl: t.String({ minLength: 1, maxLength: 2048, pattern: "^https?://", description: "an http or https URL" }),
+        apiKey: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
+        models: t.Array(NoSpaces(200, "model ids without spaces"), { minItems: 1, maxItems: 500, uniqueItems: true, description: "one or more distinct model ids" }),
+      }),
+      detail: admin("Add an OpenAI-compatible provider", "Its models become routable by their ids. The key is stored to call the provider and never returned."),
+    })
+
+    .delete("/config/providers/custom/:name", ({ params, actor }) => {
+      runtime.removeCustomProvider(params.name);
+      audit(actor, "delete_custom_provider", { name: params.name });
+      return { name: params.name, deleted: true };
+    }, { detail: admin("Remove a custom provider") })
+
+    .get("/config/keys", () => ({ data: keys.list() }), { detail: admin("Gateway API keys (without the keys)") })
+
+    .post("/config/keys", ({ body, actor, set }) => {
+      const { key, record } = keys.create({ name: body.name, rateLimit: body.rateLimit ?? null, createdBy: actor }, now());
+      audit(actor, "create_api_key", { id: record.id, name: record.name });
+      set.status = 201;
+      set.headers["cache-control"] = "no-store";
+      return { ...record, key, note: "Store this key now: it is shown only once." };
+    }, {
+      body: t.Object({
+        name: t.String({ minLength: 1, maxLength: 100 }),
+        rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, description: "requests per minute, 1 to 1000000" })),
+      }),
+      detail: admin("Create a gateway API key", "The key is in this response only; the gateway keeps its SHA-256."),
+    })
+
+    .delete("/config/keys/:id", ({ params, actor }) => {
+      if (!keys.remove(params.id)) throw new GatewayError(404, `No API key \`${params.id}\`.`, "not_found_error", "not_found");
+      audit(actor, "delete_api_key", { id: params.id });
+      return { id: params.id, deleted: true };
+    }, { detail: admin("Revoke a gateway API key") })
+
+    .post("/v1/emulate", ({ body, actor }) => {
+      runtime.setProfile(body.profile);
+      audit(actor, "set_emulation_profile", { profile: body.profile });
+      return { profile: runtime.profile, available: runtime.profiles() };
+    }, {
+      body: t.Object({ profile: t.String({ minLength: 1, maxLength: 64 }) }),
+      detail: admin("Switch the emulation profile", "Which provider family answers the gpt-* names: openrouter (default), gemini, opencode or a custom provider."),
+    });
+}
+
+/** GET /v1/emulate: readable by every API client (REQUIRE_AUTH still applies to /v1). */
+export function emulationRoutes(runtime: RuntimeConfig) {
+  return new Elysia().get("/v1/emulate", () => ({ profile: runtime.profile, available: runtime.profiles() }), {
+    detail: { summary: "Current emulation profile and the available ones", tags: ["Admin"] },
+  });
+}

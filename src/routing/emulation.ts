@@ -1,0 +1,43 @@
+// Emulation profiles: which provider family answers the standard OpenAI chat names (the gpt-* aliases).
+// "openrouter" is the seed table in aliases.ts; the others send those names to one family only, so
+// prompts never fail over to a provider the operator did not pick. Kept as data, like aliases.ts.
+import { CHAT_ALIASES, type Target } from "./aliases.ts";
+
+/** The profile used until an admin switches (POST /v1/emulate). */
+export const DEFAULT_PROFILE = "openrouter";
+
+/** The OpenAI chat names a profile remaps. */
+const OPENAI_NAMES = Object.keys(CHAT_ALIASES).filter((name) => name.startsWith("gpt-"));
+
+const gemini = (...models: string[]): Target[] => models.map((model) => ({ provider: "gemini", model }));
+const GEMINI_STRONG = gemini("gemini-2.5-pro", "gemini-3-flash-preview");
+const GEMINI_BALANCED = gemini("gemini-3-flash-preview", "gemini-2.5-flash");
+const GEMINI_FAST = gemini("gemini-2.5-flash-lite", "gemini-3-flash-preview");
+
+/** Built-in profiles: the provider each needs and its table (empty: the seed table applies). */
+export const BUILTIN_PROFILES: Record<string, { provider: string; table: Record<string, Target[]> }> = {
+  openrouter: { provider: "openrouter", table: {} },
+  gemini: {
+    provider: "gemini",
+    table: {
+      "gpt-3.5-turbo": GEMINI_FAST,
+      "gpt-4": GEMINI_STRONG,
+      "gpt-4o": GEMINI_BALANCED,
+      "gpt-5": GEMINI_STRONG,
+      "gpt-4o-mini": GEMINI_FAST,
+      "gpt-5-turbo": GEMINI_FAST,
+      "gpt-4-vision": GEMINI_BALANCED,
+      "gpt-4-code": GEMINI_BALANCED,
+    },
+  },
+  opencode: { provider: "opencode", table: sameForAll({ provider: "opencode", model: "big-pickle" }) },
+};
+
+/** A custom provider as a profile: every OpenAI name goes to its first model. */
+export function customProfile(provider: string, firstModel: string): Record<string, Target[]> {
+  return sameForAll({ provider, model: firstModel });
+}
+
+function sameForAll(target: Target): Record<string, Target[]> {
+  return Object.fromEntries(OPENAI_NAMES.map((name) => [name, [target]]));
+}

@@ -1,0 +1,50 @@
+// Run-time routing changes layered over the static tables: admin model mappings, the models custom
+// providers list, and the emulation profile. resolveModel consults this first.
+import type { Target } from "./aliases.ts";
+import { DEFAULT_PROFILE } from "./emulation.ts";
+import type { Endpoint } from "./resolve.ts";
+
+export class ModelOverrides {
+  private readonly mappings = new Map<string, Target>();
+  /** Model id -> the custom provider that lists it. */
+  private readonly customModels = new Map<string, string>();
+  private emulated: Record<string, Target[]> = {};
+  private currentProfile = DEFAULT_PROFILE;
+
+  get profile(): string {
+    return this.currentProfile;
+  }
+
+  setMapping(alias: string, target: Target): void {
+    this.mappings.set(alias, target);
+  }
+
+  removeMapping(alias: string): void {
+    this.mappings.delete(alias);
+  }
+
+  /** Replaces the model ids routed to a custom provider (none: the provider is gone). */
+  setCustomModels(provider: string, models: string[]): void {
+    for (const [id, owner] of this.customModels) if (owner === provider) this.customModels.delete(id);
+    for (const id of models) this.customModels.set(id, provider);
+  }
+
+  /** The custom provider that lists `model`, if any. */
+  customOwner(model: string): string | undefined {
+    return this.customModels.get(model);
+  }
+
+  setProfile(name: string, table: Record<string, Target[]>): void {
+    this.currentProfile = name;
+    this.emulated = table;
+  }
+
+  /** Admin mapping, then a custom provider's model id, then the emulation profile (chat only). */
+  lookup(model: string, endpoint: Endpoint): Target[] | undefined {
+    const mapped = this.mappings.get(model);
+    if (mapped) return [mapped];
+    const owner = this.customModels.get(model);
+    if (owner) return [{ provider: owner, model }];
+    return endpoint === "chat" ? this.emulated[model] : undefined;
+  }
+}
