@@ -75,7 +75,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const overrides = new ModelOverrides();
   const reserved = new Set([...Object.keys(builtinProviders(config)), ...registry.all().map((p) => p.name)]);
   const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock);
-  runtime.load();
+  runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })));
   const { clientId, clientSecret } = config.github;
   const github = clientId && clientSecret ? new GitHubClient({ ...config.github, clientId, clientSecret }, config.upstreamTimeoutMs) : undefined;
   if (config.auth.jwtSecretGenerated) log("jwt_secret_generated", { note: "JWT_SECRET is not set: tokens are signed with a random secret and end with this process" });
@@ -84,7 +84,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
   const router = new Router(registry, config, { clock, ...routing, log, overrides, dropped: (target) => live.dropped(target) });
   if (observer) router.observe(observer);
-  const catalog = new ModelCatalog(registry, live);
+  const catalog = new ModelCatalog(registry, live, overrides);
   const events = new RequestEvents();
   requestLogging(events, log);
   const isAdmin = (request: Request) => auth.isAdmin(request);

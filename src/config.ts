@@ -4,6 +4,7 @@
 import { Type as t, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { randomBytes } from "node:crypto";
+import { CustomProviderSchema } from "./admin/custom-provider.schema.ts";
 
 const Bool = t.Union([t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0"), t.Literal("")]);
 const Url = t.String({ pattern: "^https?://[^\\s]+$" });
@@ -51,6 +52,7 @@ const EnvSchema = t.Object({
   ADMIN_USERS: t.Optional(t.String({ pattern: "^\\s*[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*\\s*,?\\s*$" })),
   ADMIN_TOKEN: t.Optional(t.String({ minLength: MIN_SECRET_LENGTH })),
   REQUIRE_AUTH: t.Optional(Bool),
+  CUSTOM_PROVIDERS: t.Optional(t.String()),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -86,11 +88,15 @@ export interface Config {
   openrouter: ProviderSettings & { appUrl?: string; appName?: string };
   gemini: ProviderSettings;
   opencode: ProviderSettings;
+  /** OpenAI-compatible servers (Ollama, vLLM ...) from CUSTOM_PROVIDERS; the admin API adds more at run time. */
+  customProviders: CustomProviderSetting[];
   /** SQLite file holding what the admin API changes, keys and revocations; ":memory:" keeps nothing. */
   databasePath: string;
   auth: AuthSettings;
   github: GitHubSettings;
 }
+
+export type CustomProviderSetting = Static<typeof CustomProviderSchema>;
 
 export interface AuthSettings {
   /** Signs the gateway's HS256 JWTs. */
@@ -165,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: trimSlash(env.GEMINI_BASE_URL ?? DEFAULTS.geminiBaseUrl) },
     opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL ?? DEFAULTS.opencodeBaseUrl) },
+    customProviders: customProviders(env.CUSTOM_PROVIDERS),
     // Tests never write to the working directory unless they name a file.
     databasePath: env.DATABASE_PATH ?? (env.NODE_ENV === "test" ? ":memory:" : DEFAULTS.databasePath),
     auth: {
@@ -217,3 +224,24 @@ export function parseSize(text: string): number {
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+const BUILTIN_PROVIDERS = ["openrouter", "gemini", "opencode"];
+const CustomProvidersSchema = t.Array(CustomProviderSchema);
+
+/** CUSTOM_PROVIDERS: a JSON array of {name, baseUrl, apiKey?, models[]}, checked like the admin API's body. */
+function customProviders(text: string | undefined): CustomProviderSetting[] {
+  if (!text) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Invalid value for CUSTOM_PROVIDERS: not JSON (${error instanceof Error ? error.message : error})`);
+  }
+  const first = Value.Errors(CustomProvidersSchema, value).First();
+  if (first) throw new ConfigError(`Invalid value for CUSTOM_PROVIDERS at ${first.path || "/"}: ${first.message}`);
+  const specs = value as CustomProviderSetting[];
+  const names = specs.map((p) => p.name);
+  const clash = names.find((n, i) => BUILTIN_PROVIDERS.includes(n) || names.indexOf(n) !== i);
+  if (clash) throw new ConfigError(`Invalid value for CUSTOM_PROVIDERS: the name \`${clash}\` is taken (built-in or repeated)`);
+  return specs.map((p) => ({ ...p, baseUrl: trimSlash(p.baseUrl) }));
+}

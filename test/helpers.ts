@@ -22,7 +22,8 @@ export function testConfig(overrides: Overrides = {}): Config {
   const merged = { ...base } as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
     const current = merged[key];
-    merged[key] = value && typeof value === "object" && current && typeof current === "object" ? { ...current, ...value } : value;
+    const nested = value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object";
+    merged[key] = nested ? { ...current, ...value } : value;
   }
   return merged as unknown as Config;
 }

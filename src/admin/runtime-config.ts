@@ -30,8 +30,13 @@ export class RuntimeConfig {
     private readonly now: () => number,
   ) {}
 
-  /** Start-up: re-applies what was saved; entries that no longer fit are skipped and logged, not lost. */
-  load(): void {
+  /**
+   * Start-up: the CUSTOM_PROVIDERS setting first (not persisted: the environment stays its source),
+   * then what admins saved, which replaces a configured provider of the same name. Saved entries that
+   * no longer fit are skipped and logged, not lost.
+   */
+  load(configured: CustomProviderSpec[] = []): void {
+    for (const spec of configured) this.register(spec);
     for (const spec of this.store.customProviders()) {
       if (this.reserved.has(spec.name)) this.log("custom_provider_skipped", { name: spec.name, reason: "clashes with a built-in provider" });
       else this.register(spec);

@@ -3,6 +3,7 @@
 // again where the handler runs and names the admin for the audit log.
 import { Elysia, t } from "elysia";
 import type { Authenticator } from "../auth/authenticator.ts";
+import { CustomProviderSchema, NoSpaces } from "../admin/custom-provider.schema.ts";
 import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts";
 import type { RuntimeConfig } from "../admin/runtime-config.ts";
 import type { Config } from "../config.ts";
@@ -31,7 +32,6 @@ export interface AdminRouteDeps {
 
 const BEARER = [{ bearer: [] }];
 const admin = (summary: string, description?: string) => ({ summary, description, tags: ["Admin"], security: BEARER });
-const NoSpaces = (maxLength: number, description: string) => t.String({ minLength: 1, maxLength, pattern: "^\\S+$", description });
 
 export function adminRoutes(deps: AdminRouteDeps) {
   const { config, auth, runtime, keys, registry, catalog, log, now } = deps;
@@ -91,12 +91,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
       set.status = replaced ? 200 : 201;
       return { provider: runtime.customProviders().find((p) => p.name === body.name), replaced };
     }, {
-      body: t.Object({
-        name: t.String({ minLength: 1, maxLength: 40, pattern: "^[a-z0-9-]+$", description: "lower-case letters, digits and hyphens" }),
-        baseUrl: t.String({ minLength: 1, maxLength: 2048, pattern: "^https?://", description: "an http or https URL" }),
-        apiKey: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
-        models: t.Array(NoSpaces(200, "model ids without spaces"), { minItems: 1, maxItems: 500, uniqueItems: true, description: "one or more distinct model ids" }),
-      }),
+      body: CustomProviderSchema,
       detail: admin("Add an OpenAI-compatible provider", "Its models become routable by their ids. The key is stored to call the provider and never returned."),
     })
 

@@ -4,6 +4,7 @@ import type { ProviderRegistry } from "../providers/registry.ts";
 import { CHAT_ALIASES, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
 import { candidateKey } from "./cooldown.ts";
 import type { LiveCatalog } from "./live-catalog.ts";
+import type { ModelOverrides } from "./overrides.ts";
 
 export interface ModelEntry {
   id: string;
@@ -30,6 +31,8 @@ export class ModelCatalog {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly live: LiveCatalog,
+    /** Admin mappings and custom providers' models, which change at run time. */
+    private readonly overrides: ModelOverrides,
   ) {}
 
   list(): ModelEntry[] {
@@ -38,6 +41,7 @@ export class ModelCatalog {
       if (!entries.has(id)) entries.set(id, { id, object: "model", created: this.created, owned_by: owner });
     };
     for (const id of [...Object.keys(CHAT_ALIASES), ...Object.keys(EMBEDDING_ALIASES)]) add(id, "openai-gateway");
+    for (const id of this.overrides.mappedAliases()) add(id, "openai-gateway");
     for (const [provider, ids] of this.byProvider()) for (const id of ids) add(id, provider);
     return [...entries.values()];
   }
@@ -46,7 +50,7 @@ export class ModelCatalog {
     return this.list().find((m) => m.id === id);
   }
 
-  /** Upstream model ids by provider, for providers the registry knows: the table's, then today's free ones. */
+  /** Upstream model ids by provider, for providers the registry knows: the table's, custom providers', then today's free ones. */
   byProvider(): Map<string, string[]> {
     const groups = new Map<string, Set<string>>();
     const add = (target: Target) => {
@@ -56,6 +60,7 @@ export class ModelCatalog {
       set.add(directId(target));
     };
     for (const target of tableTargets()) if (!this.live.dropped(target)) add(target);
+    for (const target of this.overrides.customTargets()) add(target);
     for (const provider of this.registry.all()) {
       for (const m of this.live.get(provider.name)?.models ?? []) if (m.free) add({ provider: provider.name, model: m.id });
     }

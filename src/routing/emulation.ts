@@ -10,7 +10,7 @@ export const DEFAULT_PROFILE = "openrouter";
 const OPENAI_NAMES = Object.keys(CHAT_ALIASES).filter((name) => name.startsWith("gpt-"));
 
 const gemini = (...models: string[]): Target[] => models.map((model) => ({ provider: "gemini", model }));
-const GEMINI_STRONG = gemini("gemini-2.5-pro", "gemini-3-flash-preview");
+// Flash models only: since April 2026 Gemini's Pro models need billing, and this gateway serves free ones.
 const GEMINI_BALANCED = gemini("gemini-3-flash-preview", "gemini-2.5-flash");
 const GEMINI_FAST = gemini("gemini-2.5-flash-lite", "gemini-3-flash-preview");
 
@@ -21,9 +21,9 @@ export const BUILTIN_PROFILES: Record<string, { provider: string; table: Record<
     provider: "gemini",
     table: {
       "gpt-3.5-turbo": GEMINI_FAST,
-      "gpt-4": GEMINI_STRONG,
+      "gpt-4": GEMINI_BALANCED,
       "gpt-4o": GEMINI_BALANCED,
-      "gpt-5": GEMINI_STRONG,
+      "gpt-5": GEMINI_BALANCED,
       "gpt-4o-mini": GEMINI_FAST,
       "gpt-5-turbo": GEMINI_FAST,
       "gpt-4-vision": GEMINI_BALANCED,

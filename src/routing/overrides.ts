@@ -39,6 +39,16 @@ export class ModelOverrides {
     this.emulated = table;
   }
 
+  /** Aliases admins mapped, for /v1/models. */
+  mappedAliases(): string[] {
+    return [...this.mappings.keys()];
+  }
+
+  /** The models custom providers serve, as targets, for /v1/models. */
+  customTargets(): Target[] {
+    return [...this.customModels].map(([model, provider]) => ({ provider, model }));
+  }
+
   /** Admin mapping, then a custom provider's model id, then the emulation profile (chat only). */
   lookup(model: string, endpoint: Endpoint): Target[] | undefined {
     const mapped = this.mappings.get(model);
