@@ -6,7 +6,7 @@ COPY package.json bun.lock bunfig.toml tsconfig.json ./
 RUN bun install --frozen-lockfile
 COPY src ./src
 COPY public ./public
-RUN bun build --compile --production --bytecode src/index.ts --outfile dist/gateway
+RUN bun build --compile --production --bytecode --asset public src/index.ts --outfile dist/gateway
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /app/dist/gateway /gateway

@@ -18,7 +18,7 @@ typecheck: deps
 	./node_modules/.bin/tsc --noEmit -p .
 
 build: deps
-	bun build --compile --production --bytecode src/index.ts --outfile dist/gateway
+	bun build --compile --production --bytecode --asset public src/index.ts --outfile dist/gateway
 
 # Gateway overhead against a bare Bun proxy and Portkey (bench/README.md); about 75 s.
 bench: build

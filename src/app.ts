@@ -26,6 +26,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { rateLimit } from "./plugins/rate-limit.ts";
 import { RequestEvents, requestContext } from "./plugins/request-context.ts";
 import { sessions } from "./plugins/sessions.ts";
+import { staticAssets } from "./plugins/static-assets.ts";
 import { createRegistry, ProviderRegistry } from "./providers/registry.ts";
 import { ModelCatalog } from "./routing/catalog.ts";
 import { LiveCatalog } from "./routing/live-catalog.ts";
@@ -109,6 +110,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(adminRoutes({ config, auth, runtime, keys, registry, catalog, cache: cacheStore, now: clock, log }))
     .use(emulationRoutes(runtime))
     .use(adminPageRoutes())
+    .use(staticAssets())
     // The live catalog is fetched in the background: start-up never waits for it.
     .onStart(() => live.start())
     .onStop(() => {

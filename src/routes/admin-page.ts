@@ -24,6 +24,6 @@ export function adminPageRoutes() {
 
 function policyFor(html: string): string {
   const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`);
-  return `default-src 'none'; script-src ${scripts.join(" ")}; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; `
+  return `default-src 'none'; script-src ${scripts.join(" ")}; style-src 'self'; connect-src 'self'; img-src 'self'; `
     + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }

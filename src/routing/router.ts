@@ -77,7 +77,7 @@ export class Router {
       log: silentLogger, clock: Date.now, sleep: abortableSleep, random: Math.random,
       cooldowns: new MemoryCooldownStore(), dropped: () => false, ...deps,
     };
-    this.health = new ProviderHealth(this.deps.clock);
+    this.health = new ProviderHealth(this.deps.clock, (provider, from, to, error) => this.deps.log("provider_state", { provider, from, to, error }));
   }
 
   /** Adds an observer (metrics, logs); returns its removal. */

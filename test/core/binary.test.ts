@@ -66,9 +66,18 @@ describe("the compiled binary, run alone from a temporary directory", () => {
     expect((await fetch(`${url}/swagger/json`)).status).toBe(200);
   });
 
-  test("public/ pages are embedded", async () => {
-    const res = await fetch(`${url}/`, { headers: { accept: "text/html" } });
-    expect(await res.text()).toContain("openai-gateway");
+  test("public/ pages and the assets they link are embedded", async () => {
+    for (const page of ["/", "/admin"]) {
+      const html = await (await fetch(`${url}${page}`, { headers: { accept: "text/html" } })).text();
+      expect(html).toContain("openai-gateway");
+      const links = [...html.matchAll(/href="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(["/assets/styles.css", "/assets/favicon.svg"]);
+      for (const link of links) {
+        const res = await fetch(`${url}${link}`);
+        expect(res.status).toBe(200);
+        expect((await res.text()).length).toBeGreaterThan(100);
+      }
+    }
   });
 
   test("a bad setting stops start-up with a message naming it", () => {

@@ -116,6 +116,13 @@ describe("logs", () => {
     expect(chat.find((l) => l.status === 400)).toBeDefined();
   });
 
+  test("lifecycle events: provider state changes and failovers", () => {
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const states = events.filter((e) => e.event === "provider_state").map((e) => `${e.from}->${e.to}`);
+    expect(states).toEqual(["unknown->ok", "ok->failing", "failing->ok"]);
+    expect(events.find((e) => e.event === "failover")).toMatchObject({ requested: "gpt-4", reason: "server", status: 500 });
+  });
+
   test("x-request-id is returned, and generated when missing or unsafe", async () => {
     const given = await fetch(`${gw.url}/health`, { headers: { "x-request-id": "trace-1" } });
     expect(given.headers.get("x-request-id")).toBe("trace-1");
