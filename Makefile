@@ -1,7 +1,6 @@
 # Every target installs what it needs first, so `make start` and `make test` work on a fresh machine
 # that has only Node.js and npm.
 BUN_VERSION := 1.4.5
-BUN := $(shell command -v bun 2>/dev/null)
 
 .PHONY: start dev test typecheck build bench deps bun clean
 
@@ -29,7 +28,7 @@ deps: bun
 		(bun install --frozen-lockfile && touch node_modules/.bun-installed)
 
 bun:
-	@command -v bun >/dev/null 2>&1 || npm install -g bun@$(BUN_VERSION)
+	@bun --version >/dev/null 2>&1 || npm install -g bun@$(BUN_VERSION)
 	@bun --version >/dev/null
 
 clean:
