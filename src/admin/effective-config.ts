@@ -22,6 +22,15 @@ export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       databasePath: config.databasePath,
     },
+    routing: {
+      maxRetries: config.maxRetries,
+      retryDelayMs: config.retryDelayMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      catalogRefreshMs: config.catalogRefreshMs,
+    },
+    rateLimit: config.rateLimit,
+    cache: config.cache,
+    sessions: config.sessions,
     providers: {
       openrouter: { ...provider(config.openrouter), appUrl: config.openrouter.appUrl ?? null, appName: config.openrouter.appName ?? null },
       gemini: provider(config.gemini),

@@ -19,7 +19,7 @@ export function healthRoutes(registry: ProviderRegistry, router: Router, live: L
         name: "openai-gateway",
         version: VERSION,
         description: "OpenAI-compatible API over free models on OpenRouter, Gemini and OpenCode.",
-        links: { docs: "/swagger", openapi: "/swagger/json", health: "/health", models: "/v1/models", chat: "/v1/chat/completions" },
+        links: { docs: "/swagger", openapi: "/swagger/json", admin: "/admin", health: "/health", models: "/v1/models", chat: "/v1/chat/completions" },
       };
     }, { detail: { summary: "About this gateway" } })
     .get("/health", async () => {

@@ -114,6 +114,10 @@ describe("GET /config", () => {
     expect(body.providers.gemini).toMatchObject({ keySet: false });
     expect(body.auth).toMatchObject({ adminUsers: ["octocat"], adminTokenSet: true, jwtSecret: "set", requireAuth: false });
     expect(body.github).toMatchObject({ configured: true, clientId: github.clientId, clientSecretSet: true });
+    expect(body.routing).toMatchObject({ maxRetries: 2, requestTimeoutMs: 120_000 });
+    expect(body.rateLimit).toMatchObject({ windowMs: 60_000 });
+    expect(body.cache).toMatchObject({ ttlMs: 0 });
+    expect(body.sessions).toMatchObject({ ttlMs: 3_600_000, max: 10_000 });
   });
 });
 

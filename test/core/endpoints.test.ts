@@ -83,6 +83,7 @@ describe("root and health", () => {
     expect(body.name).toBe("openai-gateway");
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.links.docs).toBe("/swagger");
+    expect(body.links.admin).toBe("/admin");
     const html = await fetch(`${ctx.gw.url}/`, { headers: { accept: "text/html" } });
     expect(html.headers.get("content-type")).toContain("text/html");
     expect(await html.text()).toContain("/swagger");
