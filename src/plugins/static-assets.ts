@@ -1,11 +1,12 @@
-// public/assets/ (stylesheet, icon) at /assets/*, through @elysiajs/static. In the compiled binary the
-// folder is embedded with `--asset public` and every module's import.meta.dir is the bundle root
-// (/$bunfs/root), so the folder sits beside it there, and two levels up from src/plugins in a checkout.
+// public/assets/ (stylesheet, icon) at /assets/*, through @elysiajs/static. The compiled binary embeds
+// the folder with `--asset public` beside its entry point in Bun's virtual file system (/$bunfs/root);
+// a production build bakes import.meta.dir in as the build machine's path, so only Bun.main tells the
+// two cases apart. In a checkout the folder is two levels up from src/plugins.
 import { staticPlugin } from "@elysiajs/static";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
-const COMPILED = import.meta.dir.startsWith("/$bunfs/");
-const PUBLIC_DIR = COMPILED ? join(import.meta.dir, "public") : join(import.meta.dir, "..", "..", "public");
+const COMPILED = Bun.main.startsWith("/$bunfs/");
+const PUBLIC_DIR = COMPILED ? join(dirname(Bun.main), "public") : join(import.meta.dir, "..", "..", "public");
 
 export function staticAssets() {
   return staticPlugin({
