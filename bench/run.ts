@@ -2,6 +2,7 @@
 // separate processes, measures them in interleaved rounds so drift (thermal, noisy neighbours) hits all
 // targets alike, and writes bench/results/latest.{md,json}.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { LoadResult, LoadSpec } from "./load.ts";
@@ -89,6 +90,8 @@ async function startFake(): Promise<{ server: Server; base: string }> {
   return { server, base: `http://127.0.0.1:${port}/api/v1` };
 }
 
+const JWT_SECRET = randomBytes(32).toString("hex");
+
 function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string | undefined> {
   return {
     ...process.env,
@@ -100,6 +103,10 @@ function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string |
     RATE_LIMIT_MAX_REQUESTS: "100000000",
     LOG_LEVEL: settings.logLevel,
     DEBUG: "false",
+    // Production refuses to start without a JWT secret; a throwaway one per run signs nothing anyone keeps.
+    JWT_SECRET,
+    // Each instance gets its own empty database, and the run leaves no data/gateway.db behind.
+    DATABASE_PATH: ":memory:",
   };
 }
 

@@ -2,6 +2,7 @@
 // creation, and a lost key is replaced, never recovered.
 import type { Database } from "bun:sqlite";
 import { randomToken, sha256 } from "../auth/secrets.ts";
+import { LruMap } from "../stores/lru.ts";
 
 export interface ApiKey {
   id: string;
@@ -23,7 +24,15 @@ interface Row {
 /** Recognisable in logs and secret scanners; never confused with a JWT (no dots). */
 const KEY_PREFIX = "gwk_";
 
+/** Lookups remembered (found or not); an entry lives this long, which bounds how stale another process's changes can be. */
+const LOOKUP_TTL_MS = 1_000;
+const LOOKUP_MAX = 1_000;
+
 export class ApiKeyStore {
+  // Every request with a bearer key looks it up; a query per request cost more than the rest of auth.
+  // Keyed by the key's hash, never the key; emptied by every change made through this store.
+  readonly #lookups = new LruMap<{ key: ApiKey | undefined; until: number }>(LOOKUP_MAX);
+
   constructor(private readonly db: Database) {}
 
   create(input: { name: string; rateLimit: number | null; createdBy: string }, now: number): { key: string; record: ApiKey } {
@@ -33,6 +42,7 @@ export class ApiKeyStore {
       `INSERT INTO api_keys (id, name, key_hash, rate_limit, created_at, created_by)
        VALUES ($id, $name, $hash, $rate_limit, $created_at, $created_by)`,
     ).run({ ...row, hash: sha256(key) });
+    this.#lookups.clear();
     return { key, record: toApiKey(row) };
   }
 
@@ -41,11 +51,21 @@ export class ApiKeyStore {
   }
 
   remove(id: string): boolean {
+    this.#lookups.clear();
     return this.db.query("DELETE FROM api_keys WHERE id = $id").run({ id }).changes > 0;
   }
 
   /** The key whose SHA-256 is `hash`, if an admin created it and has not revoked it. */
   findByHash(hash: string): ApiKey | undefined {
+    const now = performance.now();
+    const known = this.#lookups.get(hash);
+    if (known && known.until > now) return known.key;
+    const key = this.#query(hash);
+    this.#lookups.set(hash, { key, until: now + LOOKUP_TTL_MS });
+    return key;
+  }
+
+  #query(hash: string): ApiKey | undefined {
     const row = this.db
       .query<Row, { hash: string }>("SELECT id, name, rate_limit, created_at, created_by FROM api_keys WHERE key_hash = $hash")
       .get({ hash });

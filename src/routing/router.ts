@@ -55,9 +55,12 @@ interface Candidate { target: Target; provider: Provider }
 interface Run {
   endpoint: Endpoint;
   requested: string;
-  signal: AbortSignal;
+  /** The client's signal: aborted when it leaves. */
+  client: AbortSignal;
   /** performance.now() at which REQUEST_TIMEOUT fires. */
   deadlineAt: number;
+  /** Set when REQUEST_TIMEOUT cut an attempt short. */
+  timedOut: boolean;
   attempts: number;
   tried: number;
   last?: { target: Target; error: UpstreamError };
@@ -116,11 +119,10 @@ export class Router {
       .filter((c): c is Candidate => !!c.provider?.configured);
     if (candidates.length === 0) throw this.unconfigured(requested, endpoint);
 
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.config.requestTimeoutMs);
+    // REQUEST_TIMEOUT needs no timer of its own: each attempt's timer also covers what is left of it, and
+    // a backoff wait never outlasts it (tryCandidate moves on instead).
     const run: Run = {
-      endpoint, requested, signal: AbortSignal.any([client, deadline.signal]),
-      deadlineAt: performance.now() + this.config.requestTimeoutMs, attempts: 0, tried: 0,
+      endpoint, requested, client, deadlineAt: performance.now() + this.config.requestTimeoutMs, timedOut: false, attempts: 0, tried: 0,
     };
     try {
       const skipped: Candidate[] = [];
@@ -141,9 +143,7 @@ export class Router {
       const last = run.last!.error;
       throw run.tried === 1 ? last : exhausted(requested, run.attempts, last);
     } catch (error) {
-      throw deadline.signal.aborted && !client.aborted ? this.timedOut(run) : error;
-    } finally {
-      clearTimeout(timer);
+      throw run.timedOut && !client.aborted ? this.timedOut(run) : error;
     }
   }
 
@@ -170,14 +170,15 @@ export class Router {
       run.attempts++;
       const started = performance.now();
       try {
-        const result = await this.withDeadline(provider, run.signal, (s, settled) => attempt(provider, target, s, settled));
+        const result = await this.withDeadline(provider, run, (s, settled) => attempt(provider, target, s, settled));
         this.report(run, target, started, 200, "success");
         this.health.success(provider.name);
         await this.deps.cooldowns.recordSuccess(key);
         return { result, provider: provider.name, model: target.model, attempts: run.attempts };
       } catch (error) {
-        if (run.signal.aborted) this.report(run, target, started, null, "aborted");
-        if (!(error instanceof UpstreamError) || run.signal.aborted) throw error;
+        const stopped = run.client.aborted || run.timedOut;
+        if (stopped) this.report(run, target, started, null, "aborted");
+        if (!(error instanceof UpstreamError) || stopped) throw error;
         this.report(run, target, started, error.upstreamStatus, error.kind);
         // A refused request says nothing about the upstream's health and is final: another would refuse it too.
         if (error.kind === "client") throw error;
@@ -194,28 +195,37 @@ export class Router {
           return undefined;
         }
         this.debug("route_retry", { requested: run.requested, candidate: key, attempt: run.attempts, wait_ms: wait, reason: error.kind });
-        await this.deps.sleep(wait, run.signal);
+        await this.deps.sleep(wait, run.client);
       }
     }
   }
 
-  /** Runs one attempt under its own deadline, linked to the request's signal. */
+  /**
+   * Runs one attempt under UPSTREAM_TIMEOUT and what is left of REQUEST_TIMEOUT, cancelled at once when the
+   * client leaves. One controller and one timer serve all three (they cost more than any other routing step).
+   */
   private async withDeadline<T>(
     provider: Provider,
-    request: AbortSignal,
-    run: (signal: AbortSignal, settled: () => void) => Promise<T>,
+    run: Run,
+    attempt: (signal: AbortSignal, settled: () => void) => Promise<T>,
   ): Promise<T> {
-    const deadline = new AbortController();
+    const stop = new AbortController();
+    const { client } = run;
+    if (client.aborted) stop.abort(client.reason);
+    else client.addEventListener("abort", () => stop.abort(client.reason), { once: true });
     const ms = this.config.upstreamTimeoutMs;
-    const timer = setTimeout(
-      () => deadline.abort(new UpstreamError(provider.name, "timeout", null, `${provider.name} did not answer within ${ms} ms`)),
-      ms,
-    );
+    const left = run.deadlineAt - performance.now();
+    const timer = setTimeout(() => {
+      if (left <= ms) {
+        run.timedOut = true;
+        stop.abort();
+      } else stop.abort(new UpstreamError(provider.name, "timeout", null, `${provider.name} did not answer within ${ms} ms`));
+    }, Math.max(0, Math.min(ms, left)));
     try {
-      return await run(AbortSignal.any([request, deadline.signal]), () => clearTimeout(timer));
+      return await attempt(stop.signal, () => clearTimeout(timer));
     } catch (error) {
-      // A body read cut by the deadline surfaces as a plain AbortError; report it as the timeout it is.
-      throw deadline.signal.aborted && !request.aborted ? deadline.signal.reason : error;
+      // A body read cut by UPSTREAM_TIMEOUT surfaces as a plain AbortError; report it as the timeout it is.
+      throw stop.signal.aborted && !client.aborted && !run.timedOut ? stop.signal.reason : error;
     } finally {
       clearTimeout(timer);
     }
