@@ -51,7 +51,7 @@ export class UpstreamError extends GatewayError {
     readonly kind: FailureKind,
     readonly upstreamStatus: number | null,
     message: string,
-    opts: { status?: number; code?: string | null; retryAfterMs?: number; resetAt?: number; type?: ErrorType } = {},
+    opts: { status?: number; code?: string | null; retryAfterMs?: number; resetAt?: number; type?: ErrorType; pool?: string } = {},
   ) {
     const status = opts.status ?? statusFor(kind, upstreamStatus);
     const headers: Record<string, string> = {};
@@ -69,7 +69,10 @@ export class UpstreamError extends GatewayError {
     );
     this.retryAfterMs = opts.retryAfterMs;
     this.resetAt = opts.resetAt;
+    this.pool = opts.pool;
   }
+  /** Set when the failure applies to a whole quota pool of the provider (Provider.quotaPool), not one model. */
+  readonly pool: string | undefined;
   readonly retryAfterMs: number | undefined;
   /** Epoch ms when a quota resets (OpenRouter X-RateLimit-Reset), if the upstream said. */
   readonly resetAt: number | undefined;

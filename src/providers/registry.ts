@@ -40,6 +40,7 @@ export function createRegistry(config: Config): ProviderRegistry {
       apiKey: openrouter.apiKey,
       requiresKey: true,
       envHint: ["OPENROUTER_API_KEY"],
+      freeModelPool: true,
       // Attribution headers OpenRouter documents; only sent when the operator set them.
       headers: {
         ...(openrouter.appUrl ? { "HTTP-Referer": openrouter.appUrl } : {}),

@@ -163,4 +163,9 @@ export interface Provider {
   chatStream(req: ChatRequest, opts: CallOptions): Promise<AsyncIterable<ChatChunk>>;
   embeddings(req: EmbeddingRequest, opts: CallOptions): Promise<EmbeddingResponse>;
   listModels(signal: AbortSignal): Promise<UpstreamModel[]>;
+  /**
+   * The shared quota a model draws from, when the upstream counts several models together (OpenRouter's
+   * free models share one daily cap per account). A failure that names the pool cools all its models.
+   */
+  quotaPool?(model: string): string | undefined;
 }

@@ -127,7 +127,7 @@ export class Router {
     try {
       const skipped: Candidate[] = [];
       for (const c of candidates) {
-        if (!(await this.admitted(c.target, run))) skipped.push(c);
+        if (!(await this.admitted(c, run))) skipped.push(c);
         else {
           const routed = await this.tryCandidate(c, run, attempt);
           if (routed) return routed;
@@ -148,10 +148,21 @@ export class Router {
   }
 
   /** Whether the catalog and the candidate's circuit let it be tried now (claiming a half-open probe). */
-  private async admitted(target: Target, run: Run): Promise<boolean> {
+  private async admitted({ target, provider }: Candidate, run: Run): Promise<boolean> {
     if (this.deps.dropped(target)) {
       this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: "dropped from catalog" });
       return false;
+    }
+    const pool = provider.quotaPool?.(target.model);
+    if (pool) {
+      const key = poolKey(provider.name, pool);
+      const closedUntil = (await this.deps.cooldowns.get(key))?.openUntil;
+      if (closedUntil !== undefined && closedUntil > this.deps.clock()) {
+        this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: `quota pool ${pool} exhausted` });
+        return false;
+      }
+      // Past its reset the pool is open again; its members' own breakers decide from here.
+      if (closedUntil !== undefined) await this.deps.cooldowns.recordSuccess(key);
     }
     // A probe that never reports back (its client left) frees the claim after one request's deadline.
     const admission = await this.deps.cooldowns.admit(candidateKey(target), this.deps.clock(), this.config.requestTimeoutMs);
@@ -184,9 +195,9 @@ export class Router {
         if (error.kind === "client") throw error;
         this.health.failure(provider.name, error.message);
         const now = this.deps.clock();
-        const state = await this.deps.cooldowns.recordFailure(key, {
-          now, reason: error.kind, openUntil: cooldownUntil(error, now), threshold: FAILURE_THRESHOLD, cooldownMs: COOLDOWN_MS,
-        });
+        const failure = { now, reason: error.kind, openUntil: cooldownUntil(error, now), threshold: FAILURE_THRESHOLD, cooldownMs: COOLDOWN_MS };
+        const state = await this.deps.cooldowns.recordFailure(key, failure);
+        if (error.pool) await this.deps.cooldowns.recordFailure(poolKey(provider.name, error.pool), failure);
         const wait = retryDelay(error, retry, { maxRetries: this.config.maxRetries, baseDelayMs: this.config.retryDelayMs }, this.deps.random);
         const open = state.openUntil !== undefined && state.openUntil > now;
         // A wait that would outlast REQUEST_TIMEOUT is better spent on the next candidate.
@@ -267,6 +278,9 @@ export class Router {
     );
   }
 }
+
+/** The breaker key of a provider's quota pool; "*" cannot start a model id, so it never names a model. */
+const poolKey = (provider: string, pool: string) => `${provider}:*${pool}`;
 
 /** Every candidate failed: keep the last failure's status (a 429 stays a 429) and say how many were tried. */
 function exhausted(model: string, attempts: number, last: UpstreamError): UpstreamError {

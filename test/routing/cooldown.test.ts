@@ -3,6 +3,8 @@ import { callsTo, chat, FAST, routedTo, useRoutingGateway } from "./fixture.ts";
 
 const fx = useRoutingGateway({ maxRetries: 2, retryDelayMs: 10 });
 const [SEED, SECOND] = FAST;
+// What gpt-4o-mini falls back to after its OpenRouter candidates (src/routing/aliases.ts).
+const GEMINI_FALLBACK = "gemini-3-flash-preview";
 const HOUR = 3_600_000;
 
 interface Health { providers: Record<string, { candidates: Array<{ model: string; state: string; until?: string; reason?: string }> }> }
@@ -12,18 +14,22 @@ const candidate = async (provider: string, model: string) => {
 };
 
 describe("daily caps", () => {
-  test("a capped candidate is skipped until its reset, then probed again", async () => {
+  test("OpenRouter's daily free cap closes every free OpenRouter candidate until its reset, then the seed is probed", async () => {
     const resetAt = fx.now() + HOUR;
     fx.openrouter.always(SEED, { kind: "daily-cap", resetAt });
     let res = await chat(fx.gw, { model: "gpt-4o-mini" });
-    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 2 });
+    // The cap is per account: the other :free models (and openrouter/free) would refuse too, so the
+    // next provider answers at once instead of after one wasted 429 per free model.
+    expect(routedTo(res)).toEqual({ provider: "gemini", model: GEMINI_FALLBACK, attempts: 2 });
+    expect(fx.openrouter.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(1);
     expect(fx.sleeps).toEqual([]);
     expect(await candidate("openrouter", SEED)).toMatchObject({ state: "cooling_down", until: new Date(resetAt).toISOString(), reason: "quota" });
 
     fx.skewMs = HOUR - 60_000;
     res = await chat(fx.gw, { model: "gpt-4o-mini" });
-    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 1 });
+    expect(routedTo(res)).toEqual({ provider: "gemini", model: GEMINI_FALLBACK, attempts: 1 });
     expect(callsTo(fx.openrouter, SEED)).toBe(1);
+    expect(callsTo(fx.openrouter, SECOND)).toBe(0);
 
     // Past the reset the seed gets one probe; it answers again, and its circuit closes.
     fx.openrouter.reset();
@@ -31,6 +37,15 @@ describe("daily caps", () => {
     res = await chat(fx.gw, { model: "gpt-4o-mini" });
     expect(routedTo(res)).toEqual({ provider: "openrouter", model: SEED, attempts: 1 });
     expect(await candidate("openrouter", SEED)).toMatchObject({ state: "ok" });
+  });
+
+  test("a quota of one model (Gemini's are per model) cools only that model", async () => {
+    const resetAt = fx.now() + HOUR;
+    fx.openrouter.always(SEED, { kind: "error", status: 429, headers: { "retry-after": "3600" }, body: { error: { code: 429, message: "Rate limit exceeded: model quota" } } });
+    const res = await chat(fx.gw, { model: "gpt-4o-mini" });
+    expect(routedTo(res)).toEqual({ provider: "openrouter", model: SECOND, attempts: 2 });
+    expect((await candidate("openrouter", SEED))?.state).toBe("cooling_down");
+    expect(new Date((await candidate("openrouter", SEED))!.until!).getTime()).toBeGreaterThanOrEqual(resetAt - 1000);
   });
 
   test("with one model capped, 200 requests across its alias are all answered on the first try", async () => {

@@ -80,7 +80,8 @@ export function useRoutingGateway(overrides: Overrides = {}): RoutingFixture {
 }
 
 function provider(name: string, label: string, fake: FakeOpenRouter) {
-  return new OpenAICompatibleProvider({ name, label, baseUrl: fake.baseUrl, apiKey: fake.apiKey, requiresKey: true, envHint: [] });
+  // As in production, OpenRouter's free models share one daily cap.
+  return new OpenAICompatibleProvider({ name, label, baseUrl: fake.baseUrl, apiKey: fake.apiKey, requiresKey: true, envHint: [], freeModelPool: name === "openrouter" });
 }
 
 /** POSTs a chat request; `timeout` bounds the whole exchange. */

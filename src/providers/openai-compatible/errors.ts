@@ -32,13 +32,15 @@ export function errorFromStatus(
     const reset = Number(body.error?.metadata?.headers?.["X-RateLimit-Reset"] ?? headers?.get("x-ratelimit-reset"));
     const retryAfterMs = retryAfter(headers);
     // The daily free-model cap only clears at the reset time (OpenRouter: the next UTC midnight, also
-    // when the body leaves the reset out): a quota, not a blip.
+    // when the body leaves the reset out): a quota, not a blip. It counts every free model of the
+    // account together, so it closes the whole free pool, not just this model.
     if (/per-day/.test(detail)) {
       const resetAt = Number.isFinite(reset) && reset > 0 ? reset : nextUtcMidnight();
       return new UpstreamError(provider, "quota", status, message, {
         code: "rate_limit_exceeded",
         resetAt,
         retryAfterMs: Math.max(1000, resetAt - Date.now()),
+        pool: /free-models/.test(detail) ? FREE_POOL : undefined,
       });
     }
     return new UpstreamError(provider, "rate_limit", status, message, { code: "rate_limit_exceeded", retryAfterMs });
@@ -47,6 +49,9 @@ export function errorFromStatus(
     code: status === 404 ? "model_not_found" : null,
   });
 }
+
+/** The quota pool of OpenRouter's free models (`:free` ids and the openrouter/free router). */
+export const FREE_POOL = "free";
 
 function nextUtcMidnight(): number {
   const now = new Date();

@@ -5,7 +5,7 @@ import { readSseData } from "../sse.ts";
 import type {
   CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
 } from "../types.ts";
-import { errorFromResponse, errorFromStatus } from "./errors.ts";
+import { errorFromResponse, errorFromStatus, FREE_POOL } from "./errors.ts";
 
 export interface OpenAICompatibleSettings {
   /** Registry name, e.g. "openrouter"; also the metrics label. */
@@ -21,6 +21,8 @@ export interface OpenAICompatibleSettings {
   headers?: Record<string, string>;
   /** Models to list when the upstream has no usable /models endpoint. */
   staticModels?: string[];
+  /** OpenRouter: its `:free` models (and the openrouter/free router) share one account-wide daily cap. */
+  freeModelPool?: boolean;
 }
 
 interface ModelsListBody {
@@ -45,6 +47,10 @@ export class OpenAICompatibleProvider implements Provider {
       ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
       ...settings.headers,
     };
+  }
+
+  quotaPool(model: string): string | undefined {
+    return this.settings.freeModelPool && (model.endsWith(":free") || model === "openrouter/free") ? FREE_POOL : undefined;
   }
 
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
