@@ -1,7 +1,9 @@
 // TypeBox schema of POST /v1/chat/completions (OpenAI's request, protocols.md 1.1). Objects allow extra
 // properties: everything a client sends is forwarded upstream, including fields added after this was
 // written. Only what the gateway must guarantee is constrained.
-import { t } from "elysia";
+// Plain TypeBox, not Elysia's `t`: Elysia's Integer coerces numeric strings ("5" -> 5) through a
+// transform, which OpenAI's API does not accept and which makes Elysia decode and clone every body.
+import { Type as t } from "@sinclair/typebox";
 
 const open = { additionalProperties: true } as const;
 const nullable = <T extends Parameters<typeof t.Union>[0][number]>(schema: T, description: string) =>

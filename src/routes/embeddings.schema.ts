@@ -1,5 +1,7 @@
 // TypeBox schema of POST /v1/embeddings (protocols.md 1.5).
-import { t } from "elysia";
+// Plain TypeBox, not Elysia's `t`: Elysia's Integer coerces numeric strings ("5" -> 5) through a
+// transform, which OpenAI's API does not accept and which makes Elysia decode and clone every body.
+import { Type as t } from "@sinclair/typebox";
 
 export const embeddingRequestSchema = t.Object({
   model: t.String({ minLength: 1, description: "an embedding model id such as text-embedding-3-small" }),

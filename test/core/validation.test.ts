@@ -22,6 +22,8 @@ describe("request validation: nothing invalid reaches an upstream", () => {
     ["top_p above 1", { ...ok, top_p: 1.5 }, "top_p"],
     ["max_tokens above MAX_TOKENS_LIMIT", { ...ok, max_tokens: 5000 }, "max_tokens"],
     ["max_tokens of 0", { ...ok, max_tokens: 0 }, "max_tokens"],
+    ["max_tokens as a string (OpenAI does not coerce)", { ...ok, max_tokens: "5" }, "max_tokens"],
+    ["a fractional n", { ...ok, n: 1.5 }, "n"],
     ["max_completion_tokens above the limit", { ...ok, max_completion_tokens: 100000 }, "max_completion_tokens"],
     ["an unknown role", { ...ok, messages: [{ role: "robot", content: "hi" }] }, "messages[0].role"],
     ["a message without content", { ...ok, messages: [{ role: "user" }] }, "messages[0].content"],
