@@ -1,6 +1,6 @@
-// Token bucket per client on /v1/*: MAX requests, refilled continuously over WINDOW ms. Every limited
-// response carries the x-ratelimit-* headers OpenAI clients read; over the limit is a 429 with
-// Retry-After (whole seconds, at least 1) and retry-after-ms. Health, metrics and docs are exempt.
+// Token bucket per client on /v1/* and /auth/*: MAX requests, refilled continuously over WINDOW ms. Every
+// limited response carries the x-ratelimit-* headers OpenAI clients read; over the limit is a 429 with
+// Retry-After (whole seconds, at least 1) and retry-after-ms. Health, metrics, docs and admin are exempt.
 import { Elysia } from "elysia";
 import { GatewayError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
@@ -37,9 +37,10 @@ export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m:
   });
 }
 
+/** The API, and the login routes (which anyone can call, and which cost GitHub device codes and state rows). */
 function isLimited(url: string): boolean {
   const start = url.indexOf("/", url.indexOf("//") + 2);
-  return url.startsWith("/v1/", start);
+  return url.startsWith("/v1/", start) || url.startsWith("/auth/", start);
 }
 
 /** OpenAI's style for reset headers: "250ms", "1s", "6m0s". */

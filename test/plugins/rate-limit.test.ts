@@ -63,6 +63,13 @@ describe("token bucket per client key", () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
+  test("the login routes share the client's bucket", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${gw.url}/auth/me`, { headers: as("sk-login-flood") })).status);
+    // Three pass the limiter (and get the login routes' own 401), the fourth is refused by it.
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
   test("health, metrics and docs are exempt and carry no rate-limit headers", async () => {
     for (const path of ["/health", "/metrics", "/swagger/json", "/"]) {
       for (let i = 0; i < 5; i++) {
