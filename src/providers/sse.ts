@@ -1,28 +1,68 @@
 // Server-sent events reader shared by every adapter. Handles LF and CRLF framing (Gemini uses CRLF),
-// skips comment lines (OpenRouter's ": OPENROUTER PROCESSING" keep-alives) and yields each event's
+// skips comment lines (OpenRouter's ": OPENROUTER PROCESSING" keep-alives) and hands out each event's
 // data payload as it arrives: nothing is buffered beyond one incomplete event.
 
-export async function* readSseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: RegExpExecArray | null;
-      while ((end = EVENT_END.exec(buffer)) !== null) {
-        const data = eventData(buffer.slice(0, end.index));
-        buffer = buffer.slice(end.index + end[0].length);
-        if (data !== null) yield data;
+/**
+ * Pull-based reader: one `next()` awaits the upstream only when no whole event is buffered, so an event
+ * costs one promise on the hot path (a generator per layer would add several per event).
+ */
+export class SseEvents {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private buffer = "";
+  private finished = false;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.reader = body.getReader();
+  }
+
+  /** The next event's data, or undefined once the body ended (or was cancelled). */
+  async next(): Promise<string | undefined> {
+    try {
+      while (!this.finished) {
+        const data = this.take();
+        if (data !== undefined) return data;
+        const { value, done } = await this.reader.read();
+        if (done) {
+          this.finished = true;
+          const tail = eventData(this.buffer);
+          this.cancel();
+          if (tail !== null && tail.trim() !== "") return tail;
+        } else this.buffer += this.decoder.decode(value, { stream: true });
       }
+      return undefined;
+    } catch (error) {
+      this.cancel();
+      throw error;
     }
-    const tail = eventData(buffer);
-    if (tail !== null && tail.trim() !== "") yield tail;
+  }
+
+  /** Stops reading; cancelling the reader cancels the upstream body, which aborts the upstream fetch. */
+  cancel(): void {
+    this.finished = true;
+    this.buffer = "";
+    this.reader.cancel().catch(() => {});
+  }
+
+  /** The data of the first whole buffered event with any, or undefined when none is complete yet. */
+  private take(): string | undefined {
+    let end: RegExpExecArray | null;
+    while ((end = EVENT_END.exec(this.buffer)) !== null) {
+      const data = eventData(this.buffer.slice(0, end.index));
+      this.buffer = this.buffer.slice(end.index + end[0].length);
+      if (data !== null) return data;
+    }
+    return undefined;
+  }
+}
+
+/** The same events as an async generator, for adapters that translate each event into several chunks. */
+export async function* readSseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const events = new SseEvents(body);
+  try {
+    for (let data = await events.next(); data !== undefined; data = await events.next()) yield data;
   } finally {
-    // Cancelling the reader cancels the upstream body, which aborts the upstream fetch.
-    reader.cancel().catch(() => {});
+    events.cancel();
   }
 }
 

@@ -45,8 +45,12 @@ export function sseBody({ first, rest }: RoutedStream, opts: StreamOptions): Rea
       try {
         // Forward exactly one upstream chunk per pull so back-pressure reaches the upstream.
         while (true) {
-          const chunk = pending ?? (await next(rest));
-          pending = undefined;
+          let chunk = pending;
+          if (chunk) pending = undefined;
+          else {
+            const r = await rest.next();
+            chunk = r.done ? undefined : r.value;
+          }
           if (!chunk) {
             controller.enqueue(DONE);
             controller.close();
@@ -76,11 +80,6 @@ export function sseBody({ first, rest }: RoutedStream, opts: StreamOptions): Rea
       await rest.return?.();
     },
   });
-}
-
-async function next(it: AsyncIterator<ChatChunk>): Promise<ChatChunk | undefined> {
-  const r = await it.next();
-  return r.done ? undefined : r.value;
 }
 
 function asGatewayError(error: unknown): GatewayError {

@@ -1,7 +1,7 @@
 // One adapter for every upstream that already speaks OpenAI's wire format: OpenRouter, OpenCode Zen
 // and user-added servers (Ollama, vLLM, llama.cpp, LM Studio). Instances differ only in settings.
 import { UpstreamError } from "../../errors.ts";
-import { readSseData } from "../sse.ts";
+import { SseEvents } from "../sse.ts";
 import type {
   CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
 } from "../types.ts";
@@ -121,32 +121,55 @@ export class OpenAICompatibleProvider implements Provider {
     }
   }
 
-  private async *chunks(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
-    try {
-      yield* this.parse(body);
-    } catch (error) {
-      throw error instanceof UpstreamError || signal.aborted ? error : this.fetchFailure(error, signal, "stream ended unexpectedly");
-    }
+  /** The upstream's chunks as one hand-written iterator: the stream's first byte waits on no generator hops. */
+  private chunks(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncIterableIterator<ChatChunk> {
+    const events = new SseEvents(body);
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const next = async (): Promise<IteratorResult<ChatChunk>> => {
+      let data: string | undefined;
+      try {
+        data = await events.next();
+      } catch (error) {
+        throw error instanceof UpstreamError || signal.aborted ? error : this.fetchFailure(error, signal, "stream ended unexpectedly");
+      }
+      if (data === undefined) return done;
+      if (data === "[DONE]") {
+        events.cancel();
+        return done;
+      }
+      try {
+        return { done: false, value: this.chunk(data) };
+      } catch (error) {
+        events.cancel();
+        throw error;
+      }
+    };
+    const iterator: AsyncIterableIterator<ChatChunk> = {
+      next,
+      async return() {
+        events.cancel();
+        return done;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
-  private async *parse(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatChunk> {
-    for await (const data of readSseData(body)) {
-      if (data === "[DONE]") return;
-      let chunk: ChatChunk & { error?: { code?: number | string; message?: string } };
-      try {
-        chunk = JSON.parse(data);
-      } catch {
-        throw this.invalid("a stream event that is not JSON");
-      }
-      // OpenRouter reports failures after the 200 as a chunk with a top-level error.
-      if (chunk.error) {
-        const code = Number(chunk.error.code);
-        throw errorFromStatus(this.name, this.settings.label, Number.isInteger(code) && code >= 400 ? code : 502, {
-          error: { message: chunk.error.message ?? "stream error" },
-        });
-      }
-      yield chunk;
+  /** One event's chunk; OpenRouter reports failures after the 200 as a chunk with a top-level error. */
+  private chunk(data: string): ChatChunk {
+    let chunk: ChatChunk & { error?: { code?: number | string; message?: string } };
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      throw this.invalid("a stream event that is not JSON");
     }
+    if (chunk.error) {
+      const code = Number(chunk.error.code);
+      throw errorFromStatus(this.name, this.settings.label, Number.isInteger(code) && code >= 400 ? code : 502, {
+        error: { message: chunk.error.message ?? "stream error" },
+      });
+    }
+    return chunk;
   }
 
   private fetchFailure(error: unknown, signal: AbortSignal, what = "is unreachable"): unknown {
