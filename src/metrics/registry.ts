@@ -25,6 +25,8 @@ interface Series {
 abstract class Family<L extends string, S extends Series> {
   // Keyed by the label values, each prefixed with its length so no two label sets share a key.
   readonly #series = new Map<string, S>();
+  // The same series by raw label values, one Map level per label name (200 and "200" may both lead here).
+  readonly #index = new Map<unknown, unknown>();
 
   constructor(
     readonly name: string,
@@ -46,14 +48,36 @@ abstract class Family<L extends string, S extends Series> {
   /** The series for these labels; `first` is the first argument of inc/set/observe (a number when label-less). */
   protected series(first: Labels<L> | number | undefined): S {
     const labels = typeof first === "object" ? first : undefined;
-    let key = "";
-    if (labels !== undefined) {
-      for (const name of this.labelNames) {
-        const value = String(labels[name]);
-        key += value.length + ":" + value;
-      }
+    if (labels === undefined || this.labelNames.length === 0) return this.#series.get("") ?? this.#create("", labels);
+    // Hot path: one Map.get per label on the raw values, no key string built.
+    let node: unknown = this.#index;
+    for (const name of this.labelNames) {
+      node = (node as Map<unknown, unknown>).get(labels[name]);
+      if (node === undefined) return this.#slowSeries(labels);
     }
-    return this.#series.get(key) ?? this.#create(key, labels);
+    return node as S;
+  }
+
+  /** Finds or creates the series by its key string, then indexes it unless it is the overflow series. */
+  #slowSeries(labels: Labels<L>): S {
+    let key = "";
+    for (const name of this.labelNames) {
+      const value = String(labels[name]);
+      key += value.length + ":" + value;
+    }
+    const series = this.#series.get(key) ?? this.#create(key, labels);
+    // Overflowing label sets are not indexed, so the index stays as bounded as the series themselves.
+    if (this.#series.get(key) !== series) return series;
+    const names = this.labelNames;
+    let node = this.#index;
+    for (let i = 0; i < names.length - 1; i++) {
+      const value = labels[names[i]];
+      let child = node.get(value) as Map<unknown, unknown> | undefined;
+      if (child === undefined) node.set(value, (child = new Map()));
+      node = child;
+    }
+    node.set(labels[names[names.length - 1]], series);
+    return series;
   }
 
   #create(key: string, labels: Labels<L> | undefined): S {

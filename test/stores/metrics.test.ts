@@ -183,6 +183,23 @@ describe("Registry", () => {
     ]);
   });
 
+  test("a number and its string count in one series; an overflowed label set stays in the overflow", () => {
+    const registry = new Registry();
+    const c = registry.register(new Counter("mixed_total", "Mixed.", ["route", "status"], 2));
+    c.inc({ route: "/a", status: 200 });
+    c.inc({ route: "/a", status: "200" });
+    c.inc({ route: "/a", status: 200 });
+    c.inc({ route: "/b", status: 500 });
+    c.inc({ route: "/c", status: 404 });
+    c.inc({ route: "/c", status: 404 });
+    const samples = parse(registry.render()).get("mixed_total")!.samples;
+    expect(samples.map((s) => [s.labels.route, s.labels.status, s.value])).toEqual([
+      ["/a", "200", 3],
+      ["/b", "500", 1],
+      [OVERFLOW_VALUE, OVERFLOW_VALUE, 2],
+    ]);
+  });
+
   test("rejects invalid names, duplicates and bad buckets", () => {
     const registry = new Registry();
     registry.counter("ok_total", "OK.");
