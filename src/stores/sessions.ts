@@ -149,7 +149,19 @@ function addTag(tags: string[], tag: string): void {
   if (tags.length < MAX_SESSION_TAGS && !tags.includes(tag)) tags.push(tag);
 }
 
+const ID_BYTES = 18;
+// Random bytes for 256 ids are drawn at once: one getRandomValues call and buffer per 256 sessions.
+const randomPool = Buffer.alloc(ID_BYTES * 256);
+let poolOffset = randomPool.length;
+
 /** `sess_` + 24 base64url characters (144 random bits): unguessable, safe in headers and URLs. */
 export function newSessionId(): string {
-  return "sess_" + Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
+  if (poolOffset === randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    poolOffset = 0;
+  }
+  const id = "sess_" + randomPool.toString("base64url", poolOffset, poolOffset + ID_BYTES);
+  // Each byte serves one id only.
+  poolOffset += ID_BYTES;
+  return id;
 }
