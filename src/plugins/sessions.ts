@@ -51,7 +51,8 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
     })
     .onAfterHandle({ as: "global" }, ({ request, route, responseValue }) => {
       if (route !== CHAT || !responseValue || typeof responseValue !== "object" || responseValue instanceof Response) return;
-      return { ...responseValue, sessionId: metaOf(request).sessionId };
+      // Chat answers are built per request (parsed upstream or cached JSON), so the id is set in place.
+      (responseValue as { sessionId?: string }).sessionId = metaOf(request).sessionId;
     })
     .get("/session/status", async () => ({ object: "session.status", ...(await store.stats()) }), {
       detail: { summary: "Session counts" },

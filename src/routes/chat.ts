@@ -37,7 +37,9 @@ export function chatRoutes(router: Router, events: RequestEvents, maxTokensLimit
       const routed = await timed(meta, started, router.chat(req, request.signal));
       noteRoute(meta, set.headers, routed);
       meta.usage = routed.result.usage;
-      return { ...routed.result, model: req.model };
+      // The completion was parsed for this request alone: naming the requested model in place spares a copy.
+      routed.result.model = req.model;
+      return routed.result;
     },
     {
       body: chatRequestSchema(maxTokensLimit),
