@@ -7,19 +7,28 @@ export function requestLogging(events: RequestEvents, log: Logger): void {
   events.onComplete((meta, durationMs) => log("request", line(meta, durationMs)));
 }
 
+// Optional fields are assigned rather than spread: this runs once per request.
 function line(meta: RequestMeta, durationMs: number): Record<string, unknown> {
-  return {
+  const out: Record<string, unknown> = {
     request_id: meta.id,
     method: meta.method,
     route: meta.route,
     status: meta.status,
     duration_ms: Math.round(durationMs * 100) / 100,
     client: meta.client.startsWith("key:") ? meta.client.slice(0, 16) : meta.client,
-    ...(meta.provider && { provider: meta.provider, upstream_model: meta.upstreamModel, attempts: meta.attempts }),
-    ...(meta.cache && { cache: meta.cache }),
-    ...(meta.sessionId && { session_id: meta.sessionId }),
-    ...(meta.streaming && { stream: true }),
-    ...(meta.usage && { prompt_tokens: meta.usage.prompt_tokens, completion_tokens: meta.usage.completion_tokens }),
-    ...(meta.error && { error: meta.error }),
   };
+  if (meta.provider) {
+    out.provider = meta.provider;
+    out.upstream_model = meta.upstreamModel;
+    out.attempts = meta.attempts;
+  }
+  if (meta.cache) out.cache = meta.cache;
+  if (meta.sessionId) out.session_id = meta.sessionId;
+  if (meta.streaming) out.stream = true;
+  if (meta.usage) {
+    out.prompt_tokens = meta.usage.prompt_tokens;
+    out.completion_tokens = meta.usage.completion_tokens;
+  }
+  if (meta.error) out.error = meta.error;
+  return out;
 }
