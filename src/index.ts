@@ -40,11 +40,13 @@ const providers = Object.fromEntries(
 );
 log("started", { version: VERSION, url: `http://${config.host}:${app.server?.port}`, providers });
 
-// As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams finish.
+// As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams
+// finish, but not for longer than a container runtime waits before it kills (10 s by default).
+const DRAIN_MS = 8_000;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, async () => {
     log("stopping", { signal });
-    await app.stop();
+    await Promise.race([app.stop(), Bun.sleep(DRAIN_MS).then(() => app.stop(true))]);
     process.exit(0);
   });
 }
