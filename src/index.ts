@@ -34,7 +34,14 @@ try {
   process.exit(1);
 }
 
-const app = createApp(config, { log }).listen({ port: config.port, hostname: config.host });
+const app = createApp(config, { log });
+try {
+  app.listen({ port: config.port, hostname: config.host });
+} catch (error) {
+  // A taken port is the usual cause: say so in one line, not with a stack trace.
+  console.error(`openai-gateway: cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
 const providers = Object.fromEntries(
   ["openrouter", "gemini", "opencode"].map((p) => [p, !!config[p as "openrouter" | "gemini" | "opencode"].apiKey]),
 );
