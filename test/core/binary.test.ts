@@ -97,6 +97,26 @@ describe("the compiled binary, run alone from a temporary directory", () => {
     }
   });
 
+  test("a taken port is reported in one line and exits 1", () => {
+    const port = new URL(url).port;
+    const second = Bun.spawnSync([join(dir, "gateway")], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: port, HOST: "127.0.0.1" }, stderr: "pipe", timeout: 10_000 });
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr.toString().trim()).toStartWith(`openai-gateway: cannot listen on 127.0.0.1:${port}`);
+  });
+
+  test("SIGTERM stops an idle gateway with exit code 0, without waiting out the 8 s stream drain", async () => {
+    const port = freePort();
+    const child = Bun.spawn([join(dir, "gateway")], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" }, stdout: "pipe", stderr: "pipe" });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false))) await Bun.sleep(50);
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    // Nothing to drain: it must not have waited for the drain limit (8 s) to force the stop.
+    expect(Date.now() - sent).toBeLessThan(8_000);
+    expect(await new Response(child.stdout).text()).toContain('"event":"stopping"');
+  });
+
   test("a bad setting stops start-up with a message naming it", () => {
     const bad = Bun.spawnSync([join(dir, "gateway")], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: "not-a-port" }, stderr: "pipe" });
     expect(bad.exitCode).toBe(1);
