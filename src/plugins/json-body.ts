@@ -21,8 +21,6 @@ export function jsonBody(maxBodySize: number) {
       // schema still answer 400 for the missing body.
       if (!request.headers.has("content-type") && !hasBody(request)) return undefined;
       const type = request.headers.get("content-type") ?? "";
-      // No body at all (a DELETE, a bare POST): nothing to parse; the route's schema decides.
-      if (!type && !request.headers.has("transfer-encoding") && !Number(request.headers.get("content-length"))) return;
       if (!JSON_TYPE.test(type)) {
         throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : "none"}).`,
           "invalid_request_error", "unsupported_media_type");
