@@ -9,6 +9,8 @@ import { metaOf, type RequestEvents } from "./request-context.ts";
 const SESSION_ID = /^[\w-]{8,128}$/;
 const CHAT = "/v1/chat/completions";
 
+const forbidden = () => new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
+
 export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (request: Request) => Promise<boolean>) {
   // The one store write per request, once its outcome (tokens, provider) is known.
   events.onComplete((meta) => {
@@ -25,9 +27,7 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
   const owned = async (request: Request, id: string): Promise<Session> => {
     const session = await store.get(id);
     if (!session) throw notFound(`No session ${id} (it may have expired).`, "session_not_found");
-    if (session.owner !== metaOf(request).client && !(await isAdmin(request))) {
-      throw new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
-    }
+    if (session.owner !== metaOf(request).client && !(await isAdmin(request))) throw forbidden();
     return session;
   };
 
@@ -41,9 +41,7 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
       // Only an id the client chose can belong to someone else; checking it is a read, not a write.
       if (given) {
         const existing = await store.get(given);
-        if (existing && existing.owner !== metaOf(request).client) {
-          throw new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
-        }
+        if (existing && existing.owner !== metaOf(request).client) throw forbidden();
       }
       const id = given ?? newSessionId();
       metaOf(request).sessionId = id;
