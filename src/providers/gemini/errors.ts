@@ -3,6 +3,7 @@
 // (the OpenAI-compat endpoint and non-SSE streams wrap it in an array; both are accepted).
 
 import { UpstreamError, type FailureKind } from "../../errors.ts";
+import { retryAfter } from "../retry-after.ts";
 import type { GeminiErrorBody } from "./wire.ts";
 
 const PROVIDER = "gemini";
@@ -21,7 +22,7 @@ export function geminiError(status: number, body: unknown, headers?: Headers): U
   const message = `Gemini: ${error?.message ?? `HTTP ${status}`}`;
 
   if (status === 429) {
-    const retryAfterMs = retryDelayMs(details) ?? headerDelayMs(headers);
+    const retryAfterMs = retryDelayMs(details) ?? retryAfter(headers);
     const quotaIds = (detail(details, "QuotaFailure")?.violations as Detail[] | undefined ?? []).map((v) => String(v.quotaId ?? ""));
     const daily = quotaIds.some((id) => id.includes("PerDay"));
     const kind: FailureKind = daily || (retryAfterMs ?? 0) > QUOTA_DELAY_MS ? "quota" : "rate_limit";
@@ -45,8 +46,8 @@ export async function errorFromResponse(res: Response): Promise<UpstreamError> {
 }
 
 /**
- * A failure with no HTTP answer: refused/reset connections, our own time-to-headers limit, or the
- * caller's signal (whose reason says whether it was the attempt deadline or the client leaving).
+ * A failure with no HTTP answer: refused/reset connections, or the caller's signal (whose reason says
+ * whether it was the attempt deadline or the client leaving).
  */
 export function transportError(err: unknown, callerSignal: AbortSignal): UpstreamError {
   if (err instanceof UpstreamError) return err;
@@ -72,7 +73,3 @@ function retryDelayMs(details: Detail[]): number | undefined {
   return seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
 }
 
-function headerDelayMs(headers?: Headers): number | undefined {
-  const seconds = Number(headers?.get("retry-after") ?? NaN);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
-}

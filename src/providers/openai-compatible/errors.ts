@@ -1,6 +1,7 @@
 // Maps an OpenAI-compatible upstream's failure (OpenRouter, OpenCode, Ollama, vLLM ...) to an
 // UpstreamError whose kind tells the router what to do next.
 import { UpstreamError, type FailureKind } from "../../errors.ts";
+import { retryAfter } from "../retry-after.ts";
 
 interface UpstreamErrorBody {
   error?: { message?: string; code?: number | string; metadata?: { raw?: unknown; headers?: Record<string, string> } };
@@ -73,16 +74,4 @@ function upstreamMessage(body: UpstreamErrorBody): string | undefined {
   // OpenRouter wraps provider errors as "Provider returned error" with the useful text in metadata.raw.
   if (typeof raw === "string" && raw.length > 0) return `${err.message ?? "error"}: ${raw.slice(0, 300)}`;
   return err.message;
-}
-
-/** Retry-After in seconds or as an HTTP date; retry-after-ms wins when present. */
-export function retryAfter(headers?: Headers): number | undefined {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const value = headers?.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
