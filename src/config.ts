@@ -3,8 +3,8 @@
 // read process.env. Every variable here is documented in .env.example and the README.
 import { Type as t, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { randomBytes } from "node:crypto";
 import { CustomProviderSchema } from "./admin/custom-provider.schema.ts";
+import { randomToken } from "./auth/secrets.ts";
 
 const Bool = t.Union([t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0"), t.Literal("")]);
 const Url = t.String({ pattern: "^https?://[^\\s]+$" });
@@ -198,7 +198,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
  */
 function jwtSecret(value: string | undefined, env: Config["env"]): Pick<AuthSettings, "jwtSecret" | "jwtSecretGenerated"> {
   const unset = value === undefined || value === JWT_SECRET_PLACEHOLDER;
-  if (unset && env !== "production") return { jwtSecret: randomBytes(32).toString("base64url"), jwtSecretGenerated: true };
+  if (unset && env !== "production") return { jwtSecret: randomToken(), jwtSecretGenerated: true };
   if (value === undefined) throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -hex 32`).");
   if (unset) throw new ConfigError("JWT_SECRET is still the .env.example placeholder; set a random value of at least 32 characters.");
   if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(`JWT_SECRET is too short: it needs at least ${MIN_SECRET_LENGTH} characters.`);
