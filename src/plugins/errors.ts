@@ -3,6 +3,7 @@
 // wrong), and unexpected exceptions become a generic 500 without stack traces.
 import { Elysia, ValidationError } from "elysia";
 import { GatewayError } from "../errors.ts";
+import type { Logger } from "../log.ts";
 
 export interface RouteInfo {
   method: string;
@@ -10,7 +11,7 @@ export interface RouteInfo {
 }
 
 /** `routes` is read lazily: the app registers its routes after this plugin. */
-export function errors(routes: () => RouteInfo[], log: (event: string, data: Record<string, unknown>) => void) {
+export function errors(routes: () => RouteInfo[], log: Logger) {
   let patterns: Array<{ method: string; regex: RegExp }> | undefined;
   const allowedMethods = (path: string) => {
     patterns ??= routes().map((r) => ({
