@@ -14,9 +14,8 @@ export function chatRoutes(router: Router, events: RequestEvents, maxTokensLimit
       const req = body as ChatRequest;
       checkMessages(req);
       const meta = metaOf(request);
-      const started = performance.now();
       if (req.stream) {
-        const routed = await timed(meta, started, router.chatStream(req, request.signal));
+        const routed = await timed(meta, () => router.chatStream(req, request.signal));
         // From here the stream, not the handler, completes the request (failures before this are plain errors).
         meta.streaming = true;
         noteRoute(meta, set.headers, routed);
@@ -34,7 +33,7 @@ export function chatRoutes(router: Router, events: RequestEvents, maxTokensLimit
           headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
         });
       }
-      const routed = await timed(meta, started, router.chat(req, request.signal));
+      const routed = await timed(meta, () => router.chat(req, request.signal));
       noteRoute(meta, set.headers, routed);
       meta.usage = routed.result.usage;
       // The completion was parsed for this request alone: naming the requested model in place spares a copy.
@@ -80,9 +79,10 @@ export function noteRoute(meta: RequestMeta, headers: Record<string, unknown>, r
 }
 
 /** Records how long the router (upstream calls) took, also when it fails. */
-export async function timed<T>(meta: RequestMeta, started: number, work: Promise<T>): Promise<T> {
+export async function timed<T>(meta: RequestMeta, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
   try {
-    return await work;
+    return await work();
   } finally {
     meta.upstreamMs = performance.now() - started;
   }

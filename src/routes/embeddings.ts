@@ -13,7 +13,7 @@ export function embeddingRoutes(router: Router) {
     async ({ body, request, set }) => {
       const req = body as EmbeddingRequest;
       const meta = metaOf(request);
-      const routed = await timed(meta, performance.now(), router.embeddings({ ...req, encoding_format: "float" }, request.signal));
+      const routed = await timed(meta, () => router.embeddings({ ...req, encoding_format: "float" }, request.signal));
       noteRoute(meta, set.headers, routed);
       return encode(routed.result, req);
     },
