@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "./clock.ts";
-import { LruMap } from "./lru.ts";
+import { LruSlots } from "./lru.ts";
 
 /** Usage bookkeeping for a conversation; never message content. */
 export interface Session {
@@ -37,10 +37,10 @@ export interface SessionStats {
 
 export interface SessionStore {
   /**
-   * Creates the session or records one more request on it, in one atomic step (the only call on
-   * the request path). Returns undefined, changing nothing, when the id belongs to another owner.
+   * Creates the session or records one more request on it, in one atomic step (the only call on the
+   * request path). False, changing nothing, when the id belongs to another owner.
    */
-  touch(id: string, update: SessionUpdate): Session | undefined | Promise<Session | undefined>;
+  touch(id: string, update: SessionUpdate): boolean | Promise<boolean>;
   get(id: string): Session | undefined | Promise<Session | undefined>;
   /** True when a session was removed. */
   delete(id: string): boolean | Promise<boolean>;
@@ -58,33 +58,31 @@ export interface MemorySessionOptions {
 }
 
 export const MAX_SESSION_TAGS = 8;
-
-// A class gives every session the same compact shape; it is mutable here, read-only outside.
-class SessionRecord implements Session {
-  requests = 0;
-  promptTokens = 0;
-  completionTokens = 0;
-  models: string[] = [];
-  providers: string[] = [];
-  constructor(
-    readonly id: string,
-    readonly owner: string,
-    readonly createdAt: number,
-    public lastActivity: number,
-  ) {}
-}
+/** Model and provider names are kept as numbers into one table; past this many names, new ones go unrecorded. */
+const MAX_NAMES = 0xffff;
 
 /**
- * Sessions in an LRU whose order is activity order: touch() marks a session used, get() does not.
- * So the least recently used session is also the first to expire, and a sweep stops at the first
- * live one. No timers: nothing keeps the process alive.
- * Returned sessions are live records: read them, do not keep them across awaits if a snapshot matters.
+ * Sessions in columns indexed by LRU slot (see lru.ts): a session is its id, its owner string and a
+ * few numbers, no object of its own, so 10 000 sessions cost the GC almost nothing. The LRU's order is
+ * activity order: touch() marks a session used, get() does not. So the least recently used session is
+ * also the first to expire, and a sweep stops at the first live one. No timers: nothing keeps the
+ * process alive. get() returns a snapshot.
  */
 export class MemorySessionStore implements SessionStore {
-  readonly #sessions: LruMap<SessionRecord>;
+  readonly #lru: LruSlots;
   readonly #ttlMs: number;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
+  #owners: string[] = [];
+  #createdAt = new Float64Array(0);
+  #lastActivity = new Float64Array(0);
+  #requests = new Float64Array(0);
+  #promptTokens = new Float64Array(0);
+  #completionTokens = new Float64Array(0);
+  /** Per slot, MAX_SESSION_TAGS model names then as many provider names, as name numbers + 1 (0 = none). */
+  #tags = new Uint16Array(0);
+  readonly #nameIds = new Map<string, number>();
+  readonly #names: string[] = [];
   #nextSweep = 0;
   #created = 0;
   #evicted = 0;
@@ -92,61 +90,123 @@ export class MemorySessionStore implements SessionStore {
 
   constructor({ ttlMs, max = 10_000, clock = systemClock, sweepIntervalMs = 10_000 }: MemorySessionOptions) {
     this.#ttlMs = ttlMs;
-    this.#sessions = new LruMap(max);
+    this.#lru = new LruSlots(max, (capacity) => this.#grow(capacity));
     this.#clock = clock;
     this.#sweepIntervalMs = sweepIntervalMs;
   }
 
-  touch(id: string, update: SessionUpdate): Session | undefined {
+  touch(id: string, update: SessionUpdate): boolean {
     const now = this.#clock();
     if (now >= this.#nextSweep) this.#sweep(now);
-    let session = this.#live(id, now);
-    if (session !== undefined) {
-      if (session.owner !== update.owner) return undefined;
+    let slot = this.#live(id, now);
+    if (slot !== -1) {
+      if (this.#owners[slot] !== update.owner) return false;
+      this.#lru.use(slot);
     } else {
-      session = new SessionRecord(id, update.owner, now, now);
+      if (this.#lru.size >= this.#lru.max) this.#evicted++;
+      slot = this.#lru.claim(id);
       this.#created++;
+      this.#owners[slot] = update.owner;
+      this.#createdAt[slot] = now;
+      this.#requests[slot] = this.#promptTokens[slot] = this.#completionTokens[slot] = 0;
+      this.#tags.fill(0, slot * 2 * MAX_SESSION_TAGS, (slot + 1) * 2 * MAX_SESSION_TAGS);
     }
-    session.lastActivity = now;
-    session.requests++;
-    if (update.promptTokens) session.promptTokens += update.promptTokens;
-    if (update.completionTokens) session.completionTokens += update.completionTokens;
-    if (update.model !== undefined) addTag(session.models, update.model);
-    if (update.provider !== undefined) addTag(session.providers, update.provider);
-    if (this.#sessions.set(id, session)) this.#evicted++;
-    return session;
+    this.#lastActivity[slot] = now;
+    this.#requests[slot]++;
+    if (update.promptTokens) this.#promptTokens[slot] += update.promptTokens;
+    if (update.completionTokens) this.#completionTokens[slot] += update.completionTokens;
+    if (update.model !== undefined) this.#tag(slot * 2 * MAX_SESSION_TAGS, update.model);
+    if (update.provider !== undefined) this.#tag((slot * 2 + 1) * MAX_SESSION_TAGS, update.provider);
+    return true;
   }
 
   get(id: string): Session | undefined {
-    return this.#live(id, this.#clock());
+    const slot = this.#live(id, this.#clock());
+    if (slot === -1) return undefined;
+    return {
+      id,
+      owner: this.#owners[slot],
+      createdAt: this.#createdAt[slot],
+      lastActivity: this.#lastActivity[slot],
+      requests: this.#requests[slot],
+      promptTokens: this.#promptTokens[slot],
+      completionTokens: this.#completionTokens[slot],
+      models: this.#tagNames(slot * 2 * MAX_SESSION_TAGS),
+      providers: this.#tagNames((slot * 2 + 1) * MAX_SESSION_TAGS),
+    };
   }
 
   delete(id: string): boolean {
-    return this.#sessions.delete(id);
+    const slot = this.#lru.slotOf(id);
+    if (slot === -1) return false;
+    this.#release(slot);
+    return true;
   }
 
   stats(): SessionStats {
     this.#sweep(this.#clock());
-    return { active: this.#sessions.size, created: this.#created, evicted: this.#evicted, expired: this.#expired };
+    return { active: this.#lru.size, created: this.#created, evicted: this.#evicted, expired: this.#expired };
   }
 
-  // The session, or undefined after dropping it when it has expired (expiry is lazy).
-  #live(id: string, now: number): SessionRecord | undefined {
-    const session = this.#sessions.peek(id);
-    if (session === undefined || session.lastActivity + this.#ttlMs > now) return session;
-    this.#sessions.delete(id);
+  // The session's slot, or -1 after dropping it when it has expired (expiry is lazy).
+  #live(id: string, now: number): number {
+    const slot = this.#lru.slotOf(id);
+    if (slot === -1 || this.#lastActivity[slot] + this.#ttlMs > now) return slot;
+    this.#release(slot);
     this.#expired++;
-    return undefined;
+    return -1;
   }
 
   #sweep(now: number): void {
     this.#nextSweep = now + this.#sweepIntervalMs;
-    this.#expired += this.#sessions.dropOldestWhile((session) => session.lastActivity + this.#ttlMs <= now);
+    for (let slot = this.#lru.oldest(); slot !== -1 && this.#lastActivity[slot] + this.#ttlMs <= now; slot = this.#lru.oldest()) {
+      this.#release(slot);
+      this.#expired++;
+    }
   }
-}
 
-function addTag(tags: string[], tag: string): void {
-  if (tags.length < MAX_SESSION_TAGS && !tags.includes(tag)) tags.push(tag);
+  #release(slot: number): void {
+    this.#lru.release(slot);
+    this.#owners[slot] = "";
+  }
+
+  /** Adds a name to the tag run starting at `at` unless present or the run is full. */
+  #tag(at: number, name: string): void {
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      if (this.#names.length >= MAX_NAMES) return;
+      id = this.#names.push(name);
+      this.#nameIds.set(name, id);
+    }
+    for (let i = at; i < at + MAX_SESSION_TAGS; i++) {
+      if (this.#tags[i] === id) return;
+      if (this.#tags[i] === 0) {
+        this.#tags[i] = id;
+        return;
+      }
+    }
+  }
+
+  #tagNames(at: number): string[] {
+    const out: string[] = [];
+    for (let i = at; i < at + MAX_SESSION_TAGS && this.#tags[i] !== 0; i++) out.push(this.#names[this.#tags[i] - 1]);
+    return out;
+  }
+
+  #grow(capacity: number): void {
+    const widen = <T extends Float64Array | Uint16Array>(old: T, make: (n: number) => T, width = 1): T => {
+      const next = make(capacity * width);
+      next.set(old);
+      return next;
+    };
+    const f64 = (n: number) => new Float64Array(n);
+    this.#createdAt = widen(this.#createdAt, f64);
+    this.#lastActivity = widen(this.#lastActivity, f64);
+    this.#requests = widen(this.#requests, f64);
+    this.#promptTokens = widen(this.#promptTokens, f64);
+    this.#completionTokens = widen(this.#completionTokens, f64);
+    this.#tags = widen(this.#tags, (n) => new Uint16Array(n), 2 * MAX_SESSION_TAGS);
+  }
 }
 
 const ID_BYTES = 18;

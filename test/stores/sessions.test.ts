@@ -10,8 +10,8 @@ function setup(max?: number) {
 describe("MemorySessionStore", () => {
   test("touch creates, then accumulates; get and delete", () => {
     const { time, store } = setup();
-    const created = store.touch("s1", { owner: "o", model: "m1", provider: "gemini", promptTokens: 10, completionTokens: 5 });
-    expect(created).toEqual({
+    expect(store.touch("s1", { owner: "o", model: "m1", provider: "gemini", promptTokens: 10, completionTokens: 5 })).toBe(true);
+    expect(store.get("s1")).toEqual({
       id: "s1",
       owner: "o",
       createdAt: time.now,
@@ -41,7 +41,7 @@ describe("MemorySessionStore", () => {
   test("refuses a touch from another owner and leaves the session alone", () => {
     const { store } = setup();
     store.touch("s1", { owner: "alice" });
-    expect(store.touch("s1", { owner: "mallory", promptTokens: 99 })).toBeUndefined();
+    expect(store.touch("s1", { owner: "mallory", promptTokens: 99 })).toBe(false);
     expect(store.get("s1")).toMatchObject({ owner: "alice", requests: 1, promptTokens: 0 });
   });
 
@@ -63,8 +63,8 @@ describe("MemorySessionStore", () => {
     expect(store.get("busy")).toBeDefined();
     expect(store.stats()).toEqual({ active: 1, created: 2, evicted: 0, expired: 1 });
     // An expired id starts over, even for another owner.
-    const fresh = store.touch("idle", { owner: "someone-else" });
-    expect(fresh).toMatchObject({ owner: "someone-else", requests: 1 });
+    expect(store.touch("idle", { owner: "someone-else" })).toBe(true);
+    expect(store.get("idle")).toMatchObject({ owner: "someone-else", requests: 1 });
   });
 
   test("touch sweeps expired sessions it never reads", () => {
@@ -77,12 +77,14 @@ describe("MemorySessionStore", () => {
 
   test("evicts the least recently active past max", () => {
     const { time, store } = setup(3);
-    for (const id of ["a", "b", "c"]) store.touch(id, { owner: "o" });
+    for (const id of ["a", "b", "c"]) store.touch(id, { owner: `owner-${id}`, model: `model-${id}`, promptTokens: 7 });
     time.now += 1;
-    store.touch("a", { owner: "o" });
+    store.touch("a", { owner: "owner-a" });
     store.get("b"); // reading is not activity
     store.touch("d", { owner: "o" });
     expect(store.get("b")).toBeUndefined();
+    // d reuses b's place and inherits none of it.
+    expect(store.get("d")).toMatchObject({ owner: "o", requests: 1, promptTokens: 0, models: [], providers: [] });
     expect(["a", "c", "d"].map((id) => store.get(id)?.id)).toEqual(["a", "c", "d"]);
     expect(store.stats()).toEqual({ active: 3, created: 4, evicted: 1, expired: 0 });
   });
