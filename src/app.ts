@@ -93,6 +93,9 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   let routes: RouteInfo[] = [];
   const app = new Elysia({
     name: "openai-gateway",
+    // No copy of every body to strip unknown fields: the chat and embeddings schemas keep them on purpose
+    // (they go upstream) and the other routes read only the fields they know.
+    normalize: false,
     // Our own json-body plugin enforces MAX_BODY_SIZE with an OpenAI error; Bun's limit is only a backstop.
     serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024) },
   })

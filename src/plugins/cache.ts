@@ -18,13 +18,14 @@ interface Entry {
 }
 
 export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetrics) {
-  const enabled = ttlMs > 0;
+  // Switched off (CACHE_TTL=0 or CACHE_MAX_ENTRIES=0), it adds no hooks: requests pay nothing for it.
+  if (ttlMs <= 0) return new Elysia({ name: "response-cache" });
   const keys = new WeakMap<Request, string>();
 
   return new Elysia({ name: "response-cache" })
     .onBeforeHandle({ as: "global" }, async ({ request, route, body, set }) => {
       const kind = KINDS[route];
-      if (!enabled || !kind || (body as { stream?: boolean }).stream) return;
+      if (!kind || (body as { stream?: boolean }).stream) return;
       const directive = request.headers.get("cache-control") ?? "";
       const meta = metaOf(request);
       if (/\bno-store\b/i.test(directive)) {
