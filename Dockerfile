@@ -14,7 +14,10 @@ FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /app/dist/gateway /gateway
 # The SQLite database lives in /data, owned by the unprivileged user so a fresh volume is writable.
 COPY --from=build --chown=nonroot:nonroot /out/data /data
-ENV PORT=8787 HOST=0.0.0.0 NODE_ENV=production DATABASE_PATH=/data/gateway.db
+# BUN_JSC_forceRAMSize: JavaScriptCore sizes its heap growth by the machine's RAM; telling it 512 MiB
+# makes it collect sooner, which lowered peak RSS under load by ~20 MB with no measurable cost in
+# throughput (docs/benchmarks.md). The gateway's live heap is ~15 MB; raise it for huge caches.
+ENV PORT=8787 HOST=0.0.0.0 NODE_ENV=production DATABASE_PATH=/data/gateway.db BUN_JSC_forceRAMSize=536870912
 EXPOSE 8787
 VOLUME /data
 USER nonroot

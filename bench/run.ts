@@ -31,8 +31,12 @@ const settings = {
   deadlineSec: positiveInt("BENCH_DEADLINE_SEC", 170),
   logLevel: process.env.BENCH_LOG_LEVEL ?? "info",
 };
-const gatewayCmd = (process.env.GATEWAY_CMD ?? "bun src/index.ts").split(/\s+/).filter(Boolean);
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
+// The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
+const gatewayCmd = (process.env.GATEWAY_CMD ?? (existsSync(gatewayBin) ? gatewayBin : "bun src/index.ts")).split(/\s+/).filter(Boolean);
+// The runtime setting the Docker image ships (see Dockerfile), given to every Bun target alike so memory
+// figures compare like with like. BUN_JSC_forceRAMSize=0 in the caller's environment measures JSC's default.
+const RUNTIME_ENV = { BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? "536870912" };
 const RESULTS = join(import.meta.dir, "results");
 
 // The whole suite is bounded: past the deadline everything is killed and the run fails.
@@ -96,6 +100,7 @@ const JWT_SECRET = randomBytes(32).toString("hex");
 function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string | undefined> {
   return {
     ...process.env,
+    ...RUNTIME_ENV,
     NODE_ENV: "production",
     HOST: "127.0.0.1",
     OPENROUTER_API_KEY: "bench-key",
@@ -366,14 +371,14 @@ async function main(): Promise<number> {
   const fake = await startFake();
   const direct = newTarget("direct", `${fake.base}/chat/completions`, BASE_HEADERS);
 
-  const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
+  const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, ...RUNTIME_ENV, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const gw = await startTarget("gateway", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health");
   const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv(fake.base, "300000"), freePort(), "/health");
   let portkey: Target;
   try {
     const entry = await installPortkey();
     const portkeyHeaders = { "x-portkey-provider": "openai", "x-portkey-custom-host": fake.base };
-    portkey = await startTarget("portkey", ["bun", join(import.meta.dir, "portkey.ts")], { ...process.env, NODE_ENV: "production", PORTKEY_ENTRY: entry }, freePort(), "/", portkeyHeaders);
+    portkey = await startTarget("portkey", ["bun", join(import.meta.dir, "portkey.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", PORTKEY_ENTRY: entry }, freePort(), "/", portkeyHeaders);
   } catch (e) {
     portkey = newTarget("portkey", "", BASE_HEADERS);
     portkey.report.unavailable = (e as Error).message;
@@ -418,13 +423,14 @@ async function main(): Promise<number> {
   const baseStreams = streams.direct.filter((s) => !s.problem);
   const meta = [
     `${new Date().toISOString()}, commit ${commit || "?"}, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores (${cpus()[0]?.model ?? "?"})`,
-    `gateway: \`${gatewayCmd.join(" ")}\` (cache off: CACHE_TTL=0; gateway-cached: CACHE_TTL=300000 ms, every request identical so non-streaming figures are cache hits), LOG_LEVEL=${settings.logLevel}`,
+    `runtime: BUN_JSC_forceRAMSize=${RUNTIME_ENV.BUN_JSC_forceRAMSize} for every Bun target (the Docker image's setting)`,
+    `gateway: \`${gatewayCmd.join(" ").replace(ROOT + "/", "")}\` (cache off: CACHE_TTL=0; gateway-cached: CACHE_TTL=300000 ms, every request identical so non-streaming figures are cache hits), LOG_LEVEL=${settings.logLevel}`,
     `Portkey: @portkey-ai/gateway@${PORTKEY_VERSION} on Bun, provider openai with custom host = fake upstream`,
     `pinning: ${pinning ? "targets on core 0, fake upstream and autocannon on core 1" : "off"}`,
     `req/s: autocannon, median of ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target and concurrency, after a ${settings.warmupSec} s warm-up; upstream answers a 1 KB completion at once`,
     `added latency: ${latency.direct.length} sequential requests per target, interleaved, target percentile minus direct-to-fake percentile`,
     `streams: ${baseStreams.length} per target after ${settings.streamWarmup} warm-up streams, ${settings.streamChunks} chunks ${settings.chunkGapMs} ms apart; TTFB = first body bytes; figures are medians minus direct`,
-    `RSS idle = after start-up; RSS peak = VmHWM (high-water mark over the whole run); RSS after = once all load is over; start = \`bun <source>\` spawn to first 200; binary cold start = median of ${settings.coldStarts} spawns of the compiled binary to first 200 on /health`,
+    `RSS idle = after start-up; RSS peak = VmHWM (high-water mark over the whole run); RSS after = once all load is over; start = spawn of the target's command to first 200; binary cold start = median of ${settings.coldStarts} spawns of the compiled binary to first 200 on /health`,
   ];
   const baseline =
     `Direct to the fake upstream (the baseline subtracted above): p50 ${baseP50.toFixed(3)} ms, p99 ${baseP99.toFixed(3)} ms; ` +
