@@ -372,6 +372,7 @@ async function main(): Promise<number> {
   const direct = newTarget("direct", `${fake.base}/chat/completions`, BASE_HEADERS);
 
   const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, ...RUNTIME_ENV, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
+  const elysia = await startTarget("elysia", ["bun", join(import.meta.dir, "elysia-floor.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const gw = await startTarget("gateway", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health");
   const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv(fake.base, "300000"), freePort(), "/health");
   let portkey: Target;
@@ -383,7 +384,7 @@ async function main(): Promise<number> {
     portkey = newTarget("portkey", "", BASE_HEADERS);
     portkey.report.unavailable = (e as Error).message;
   }
-  const list = [bare, gw, gwCached, portkey];
+  const list = [bare, elysia, gw, gwCached, portkey];
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {
     // The smoke request filled the cache; say so if the figures will not be cache hits after all.
