@@ -247,7 +247,8 @@ export class Router {
       endpoint: run.endpoint, requested: run.requested, provider: target.provider, model: target.model,
       attempt: run.attempts, status, outcome, durationMs: Math.round(performance.now() - started),
     };
-    this.debug("route_attempt", { ...event });
+    // Checked here, not in debug(): the copy would otherwise be made for every attempt.
+    if (this.config.debug) this.deps.log("route_attempt", { ...event });
     for (const o of this.observers) safely(() => o.onAttempt?.(event));
   }
 
