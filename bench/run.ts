@@ -29,7 +29,6 @@ const settings = {
   chunkGapMs: 20,
   coldStarts: 5,
   deadlineSec: positiveInt("BENCH_DEADLINE_SEC", 170),
-  logLevel: process.env.BENCH_LOG_LEVEL ?? "info",
 };
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
 // The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
@@ -107,7 +106,6 @@ function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string |
     OPENROUTER_BASE_URL: fakeBase,
     CACHE_TTL: cacheTtl,
     RATE_LIMIT_MAX_REQUESTS: "100000000",
-    LOG_LEVEL: settings.logLevel,
     DEBUG: "false",
     // Production refuses to start without a JWT secret; a throwaway one per run signs nothing anyone keeps.
     JWT_SECRET,
@@ -425,7 +423,7 @@ async function main(): Promise<number> {
   const meta = [
     `${new Date().toISOString()}, commit ${commit || "?"}, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores (${cpus()[0]?.model ?? "?"})`,
     `runtime: BUN_JSC_forceRAMSize=${RUNTIME_ENV.BUN_JSC_forceRAMSize} for every Bun target (the Docker image's setting)`,
-    `gateway: \`${gatewayCmd.join(" ").replace(ROOT + "/", "")}\` (cache off: CACHE_TTL=0; gateway-cached: CACHE_TTL=300000 ms, every request identical so non-streaming figures are cache hits), LOG_LEVEL=${settings.logLevel}`,
+    `gateway: \`${gatewayCmd.join(" ").replace(ROOT + "/", "")}\` (cache off: CACHE_TTL=0; gateway-cached: CACHE_TTL=300000 ms, every request identical so non-streaming figures are cache hits); request log on (one JSON line per request, to a file)`,
     `Portkey: @portkey-ai/gateway@${PORTKEY_VERSION} on Bun, provider openai with custom host = fake upstream`,
     `pinning: ${pinning ? "targets on core 0, fake upstream and autocannon on core 1" : "off"}`,
     `req/s: autocannon, median of ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target and concurrency, after a ${settings.warmupSec} s warm-up; upstream answers a 1 KB completion at once`,
