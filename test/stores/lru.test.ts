@@ -39,3 +39,22 @@ test("LruMap delete at head, middle and tail; dropOldestWhile stops at the first
   lru.set("a", 0);
   expect(lru.get("a")).toBe(0);
 });
+
+test("LruMap grows past its first capacity, reuses freed places, and a size-0 map keeps nothing", () => {
+  const lru = new LruMap<number>(1000);
+  for (let i = 0; i < 1500; i++) lru.set(`k${i}`, i);
+  expect(lru.size).toBe(1000);
+  expect(lru.peek("k499")).toBeUndefined();
+  expect(lru.peek("k500")).toBe(500);
+  for (let i = 500; i < 1000; i++) lru.delete(`k${i}`);
+  for (let i = 0; i < 500; i++) lru.set(`n${i}`, -i);
+  expect(lru.size).toBe(1000);
+  expect(lru.peek("k1000")).toBe(1000);
+  expect(lru.peek("n499")).toBe(-499);
+  expect(lru.dropOldestWhile((v) => v >= 1000)).toBe(500);
+
+  const none = new LruMap<number>(0);
+  expect(none.set("a", 1)).toBe(true);
+  expect(none.size).toBe(0);
+  expect(none.get("a")).toBeUndefined();
+});
