@@ -19,7 +19,7 @@ typecheck: deps
 build: deps
 	bun build --compile --production --bytecode --asset public src/index.ts --outfile dist/gateway
 
-# Gateway overhead against a bare Bun proxy, an Elysia floor and Portkey (bench/README.md); about 90 s.
+# Gateway overhead against a bare Bun proxy, an Elysia floor and Portkey (bench/README.md); about 110 s.
 bench: build
 	bun bench/run.ts
 

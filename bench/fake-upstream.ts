@@ -8,7 +8,8 @@
 //   FAKE_CHUNK_GAP_MS [20]    wait between stream chunks
 // Per request, headers `x-fake-delay-ms`, `x-fake-chunks`, `x-fake-chunk-gap-ms` (or the query
 // parameters `delay_ms`, `chunks`, `chunk_gap_ms`) override these, for probing by hand; gateways do
-// not forward them, so the driver relies on the env values.
+// not forward them, so the driver relies on the env values, and changes the default delay for every
+// target at once with `POST /bench/delay?ms=N` (its phase with a slow upstream).
 
 const envInt = (name: string, fallback: number) => {
   const n = Number(process.env[name] ?? fallback);
@@ -107,6 +108,10 @@ const server = Bun.serve({
   async fetch(req) {
     const url = new URL(req.url);
     if (req.method === "GET" && url.pathname === "/health") return new Response("ok");
+    if (req.method === "POST" && url.pathname === "/bench/delay") {
+      defaults.delayMs = override(req, url, "x-fake-delay-ms", "ms", defaults.delayMs);
+      return Response.json({ delay_ms: defaults.delayMs });
+    }
     if (req.method !== "POST" || url.pathname !== "/api/v1/chat/completions") return new Response("not found", { status: 404 });
 
     const body = (await req.json().catch(() => null)) as { stream?: unknown } | null;

@@ -3,6 +3,8 @@
 export const FIGURES = [
   { key: "rps_c10", head: "req/s c10", better: "higher", digits: 0 },
   { key: "rps_c50", head: "req/s c50", better: "higher", digits: 0 },
+  { key: "rps_c10_slow", head: "req/s c10, 50 ms upstream", better: "higher", digits: 0 },
+  { key: "rps_c50_slow", head: "req/s c50, 50 ms upstream", better: "higher", digits: 0 },
   { key: "added_p50_ms", head: "added p50 ms", better: "lower", digits: 3 },
   { key: "added_p99_ms", head: "added p99 ms", better: "lower", digits: 3 },
   { key: "stream_ttfb_added_ms", head: "stream TTFB added ms", better: "lower", digits: 3 },

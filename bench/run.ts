@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import { ROOT, SCRATCH, freePort, killAll, memMB, pinned, pinning, runBounded, spawnServer, stop, track, waitReady, type Server } from "./proc.ts";
-import { renderMarkdown, type TargetReport } from "./report.ts";
+import { renderMarkdown, type FigureKey, type TargetReport } from "./report.ts";
 
 const PORTKEY_VERSION = "1.15.2";
 
@@ -22,6 +22,8 @@ const settings = {
   durationSec: positiveInt("BENCH_DURATION_SEC", 2),
   warmupSec: 2,
   concurrency: [10, 50],
+  /** The slow-upstream phase: one round per concurrency, the fake waiting this long before each answer. */
+  slowDelayMs: 50,
   sequential: positiveInt("BENCH_SEQUENTIAL", 2000),
   streamSamples: positiveInt("BENCH_STREAM_SAMPLES", 20),
   streamWarmup: positiveInt("BENCH_STREAM_WARMUP", 100),
@@ -258,7 +260,7 @@ class LoadGenerator {
 
 const loadRuns: Record<string, Record<string, LoadResult[]>> = {};
 
-async function throughput(list: Target[]): Promise<void> {
+async function throughput(list: Target[], fakeBase: string): Promise<void> {
   const loader = new LoadGenerator();
   // JIT and connection pools warm before anything counts; a target that cannot take load is dropped here.
   for (const t of list) {
@@ -279,16 +281,41 @@ async function throughput(list: Target[]): Promise<void> {
       }
     }
   }
+  // A real model takes tens of milliseconds at least: with the fake waiting 50 ms, req/s are bounded by
+  // connections ÷ 50 ms, and what a proxy costs shows as the share of that bound it reaches.
+  await setFakeDelay(fakeBase, settings.slowDelayMs);
+  try {
+    for (const [ci, c] of settings.concurrency.entries()) {
+      for (const t of rotate(live(list), ci)) {
+        try {
+          const r = await loader.run(t, c, settings.durationSec);
+          ((loadRuns[t.name] ??= {})[`c${c}_slow`] ??= []).push(r);
+          say(`${settings.slowDelayMs} ms upstream c${c} ${t.name}: ${r.rps.toFixed(0)} req/s`);
+        } catch (e) {
+          t.report.notes.push(`c${c} with a ${settings.slowDelayMs} ms upstream: ${(e as Error).message}`);
+        }
+      }
+    }
+  } finally {
+    await setFakeDelay(fakeBase, 0);
+  }
   await loader.close();
   for (const t of list) {
     for (const c of settings.concurrency) {
-      const runs = loadRuns[t.name]?.[`c${c}`] ?? [];
-      if (!runs.length) continue;
-      t.report.figures[c === 10 ? "rps_c10" : "rps_c50"] = median(runs.map((r) => r.rps));
-      const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
-      if (bad) t.report.notes.push(`c${c}: ${bad} non-2xx answers or errors under load (counted in req/s)`);
+      for (const slow of [false, true]) {
+        const runs = loadRuns[t.name]?.[`c${c}${slow ? "_slow" : ""}`] ?? [];
+        if (!runs.length) continue;
+        t.report.figures[`rps_c${c}${slow ? "_slow" : ""}` as FigureKey] = median(runs.map((r) => r.rps));
+        const bad = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+        if (bad) t.report.notes.push(`c${c}${slow ? ` with a ${settings.slowDelayMs} ms upstream` : ""}: ${bad} non-2xx answers or errors under load (counted in req/s)`);
+      }
     }
   }
+}
+
+async function setFakeDelay(fakeBase: string, ms: number): Promise<void> {
+  const res = await fetch(`${new URL(fakeBase).origin}/bench/delay?ms=${ms}`, { method: "POST", signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`the fake upstream refused a delay of ${ms} ms: HTTP ${res.status}`);
 }
 
 /** Sequential requests, one target after another for each i, so every target sees the same moment. */
@@ -393,7 +420,7 @@ async function main(): Promise<number> {
   for (const t of list) say(`${t.name}: ${t.report.unavailable ? `UNAVAILABLE: ${t.report.unavailable}` : `ready in ${t.report.figures.start_ms?.toFixed(0)} ms`}`);
 
   say("throughput");
-  await throughput(live(list));
+  await throughput(live(list), fake.base);
   say("sequential latency");
   const latency = await sequentialLatency(list, direct);
   say("streaming");
@@ -427,6 +454,7 @@ async function main(): Promise<number> {
     `Portkey: @portkey-ai/gateway@${PORTKEY_VERSION} on Bun, provider openai with custom host = fake upstream`,
     `pinning: ${pinning ? "targets on core 0, fake upstream and autocannon on core 1" : "off"}`,
     `req/s: autocannon, median of ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target and concurrency, after a ${settings.warmupSec} s warm-up; upstream answers a 1 KB completion at once`,
+    `req/s with a ${settings.slowDelayMs} ms upstream: one ${settings.durationSec} s round per target and concurrency, the fake waiting ${settings.slowDelayMs} ms before each answer (bound: connections ÷ ${settings.slowDelayMs} ms; gateway-cached answers from its cache without waiting)`,
     `added latency: ${latency.direct.length} sequential requests per target, interleaved, target percentile minus direct-to-fake percentile`,
     `streams: ${baseStreams.length} per target after ${settings.streamWarmup} warm-up streams, ${settings.streamChunks} chunks ${settings.chunkGapMs} ms apart; TTFB = first body bytes; figures are medians minus direct`,
     `RSS idle = after start-up; RSS peak = VmHWM (high-water mark over the whole run); RSS after = once all load is over; start = spawn of the target's command to first 200; binary cold start = median of ${settings.coldStarts} spawns of the compiled binary to first 200 on /health`,
