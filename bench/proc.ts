@@ -110,6 +110,21 @@ export async function runBounded(cmd: string[], cwd: string, timeoutMs: number):
 }
 
 /** Resident memory in MB from /proc/<pid>/status: `VmRSS` now, `VmHWM` the peak since start. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null when unreadable. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream build. */
+const CLOCK_TICKS = 100;
+
 export function memMB(pid: number, field: "VmRSS" | "VmHWM"): number | null {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));

@@ -3,6 +3,7 @@
 export const FIGURES = [
   { key: "rps_c10", head: "req/s c10", better: "higher", digits: 0 },
   { key: "rps_c50", head: "req/s c50", better: "higher", digits: 0 },
+  { key: "cpu_us_c50", head: "CPU µs/req c50", better: "lower", digits: 0 },
   { key: "rps_c10_slow", head: "req/s c10, 50 ms upstream", better: "higher", digits: 0 },
   { key: "rps_c50_slow", head: "req/s c50, 50 ms upstream", better: "higher", digits: 0 },
   { key: "added_p50_ms", head: "added p50 ms", better: "lower", digits: 3 },

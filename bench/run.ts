@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { LoadResult, LoadSpec } from "./load.ts";
-import { ROOT, SCRATCH, freePort, killAll, memMB, pinned, pinning, runBounded, spawnServer, stop, track, waitReady, type Server } from "./proc.ts";
+import { ROOT, SCRATCH, cpuSeconds, freePort, killAll, memMB, pinned, pinning, runBounded, spawnServer, stop, track, waitReady, type Server } from "./proc.ts";
 import { renderMarkdown, type FigureKey, type TargetReport } from "./report.ts";
 
 const PORTKEY_VERSION = "1.15.2";
@@ -259,6 +259,8 @@ class LoadGenerator {
 }
 
 const loadRuns: Record<string, Record<string, LoadResult[]>> = {};
+/** The target's own CPU time per request in each c50 round: steadier than req/s on a shared host. */
+const cpuPerRequest: Record<string, number[]> = {};
 
 async function throughput(list: Target[], fakeBase: string): Promise<void> {
   const loader = new LoadGenerator();
@@ -272,8 +274,12 @@ async function throughput(list: Target[], fakeBase: string): Promise<void> {
     for (const [ci, c] of settings.concurrency.entries()) {
       for (const t of rotate(live(list), round * settings.concurrency.length + ci)) {
         try {
+          const pid = t.server?.proc.pid;
+          const cpuBefore = pid === undefined ? null : cpuSeconds(pid);
           const r = await loader.run(t, c, settings.durationSec);
+          const cpuAfter = pid === undefined ? null : cpuSeconds(pid);
           ((loadRuns[t.name] ??= {})[`c${c}`] ??= []).push(r);
+          if (c === 50 && cpuBefore !== null && cpuAfter !== null && r.requests > 0) (cpuPerRequest[t.name] ??= []).push(((cpuAfter - cpuBefore) * 1e6) / r.requests);
           say(`round ${round + 1}/${settings.rounds} c${c} ${t.name}: ${r.rps.toFixed(0)} req/s${r.non2xx + r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ""}`);
         } catch (e) {
           t.report.notes.push(`c${c} round ${round + 1}: ${(e as Error).message}`);
@@ -301,6 +307,7 @@ async function throughput(list: Target[], fakeBase: string): Promise<void> {
   }
   await loader.close();
   for (const t of list) {
+    if (cpuPerRequest[t.name]?.length) t.report.figures.cpu_us_c50 = median(cpuPerRequest[t.name]);
     for (const c of settings.concurrency) {
       for (const slow of [false, true]) {
         const runs = loadRuns[t.name]?.[`c${c}${slow ? "_slow" : ""}`] ?? [];
