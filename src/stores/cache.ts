@@ -44,7 +44,7 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   set(key: string, value: string, ttlMs: number): void {
-    if (this.#entries.max <= 0 || ttlMs <= 0) return;
+    if (ttlMs <= 0) return;
     this.#entries.set(key, { value, expiresAt: this.#clock() + ttlMs });
   }
 

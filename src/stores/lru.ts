@@ -44,10 +44,6 @@ export class LruSlots {
     return this.#slots.get(key) ?? NONE;
   }
 
-  keyOf(slot: number): string {
-    return this.#keys[slot] as string;
-  }
-
   /** The least recently used slot, or -1 when empty. */
   oldest(): number {
     return this.#head;
@@ -132,10 +128,6 @@ export class LruMap<V> {
 
   get size(): number {
     return this.#lru.size;
-  }
-
-  get max(): number {
-    return this.#lru.max;
   }
 
   /** The value, marking it most recently used. */
