@@ -1,7 +1,7 @@
 // Applies what admins change at run time (model mappings, custom providers, the emulation profile) to
 // the live registry and router, and persists it so it survives a restart. The environment's settings
 // stay underneath: deleting an override brings the static behaviour back.
-import { GatewayError } from "../errors.ts";
+import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -56,14 +56,14 @@ export class RuntimeConfig {
 
   setMapping(mapping: ModelMapping): void {
     if (!this.registry.get(mapping.provider)) {
-      throw new GatewayError(400, `Unknown provider \`${mapping.provider}\`; GET /config/providers lists them.`, "invalid_request_error", "invalid_value", "provider");
+      throw badRequest(`Unknown provider \`${mapping.provider}\`; GET /config/providers lists them.`, "provider", "invalid_value");
     }
     this.store.saveMapping(mapping, this.now());
     this.overrides.setMapping(mapping.alias, { provider: mapping.provider, model: mapping.model });
   }
 
   removeMapping(alias: string): void {
-    if (!this.store.removeMapping(alias)) throw new GatewayError(404, `No model mapping for \`${alias}\`.`, "not_found_error", "not_found");
+    if (!this.store.removeMapping(alias)) throw notFound(`No model mapping for \`${alias}\`.`);
     this.overrides.removeMapping(alias);
   }
 
@@ -92,7 +92,7 @@ export class RuntimeConfig {
   }
 
   removeCustomProvider(name: string): void {
-    if (!this.custom.has(name)) throw new GatewayError(404, `No custom provider \`${name}\`.`, "not_found_error", "not_found");
+    if (!this.custom.has(name)) throw notFound(`No custom provider \`${name}\`.`);
     const users = [
       ...this.store.mappings().filter((m) => m.provider === name).map((m) => `model mapping \`${m.alias}\``),
       ...(this.overrides.profile === name ? ["the emulation profile"] : []),
@@ -118,8 +118,8 @@ export class RuntimeConfig {
 
   setProfile(profile: string): void {
     if (!this.profiles().includes(profile)) {
-      throw new GatewayError(400, `Unknown or unavailable emulation profile \`${profile}\`; available: ${this.profiles().join(", ")}.`,
-        "invalid_request_error", "invalid_value", "profile");
+      throw badRequest(`Unknown or unavailable emulation profile \`${profile}\`; available: ${this.profiles().join(", ")}.`,
+        "profile", "invalid_value");
     }
     this.store.saveProfile(profile);
     this.applyProfile(profile);
@@ -148,7 +148,7 @@ export class RuntimeConfig {
 
 /** http(s) only, and no credentials in the URL: they would show wherever the URL is shown (apiKey is for that). */
 function checkBaseUrl(text: string): string {
-  const invalid = (why: string) => new GatewayError(400, `Invalid value for 'baseUrl': ${why}.`, "invalid_request_error", "invalid_value", "baseUrl");
+  const invalid = (why: string) => badRequest(`Invalid value for 'baseUrl': ${why}.`, "baseUrl", "invalid_value");
   let url: URL;
   try {
     url = new URL(text);

@@ -2,7 +2,7 @@
 // validation failures name the field, unknown routes get 404 (or 405 with Allow when only the method is
 // wrong), and unexpected exceptions become a generic 500 without stack traces.
 import { Elysia, ValidationError } from "elysia";
-import { GatewayError } from "../errors.ts";
+import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 export interface RouteInfo {
@@ -29,14 +29,14 @@ export function errors(routes: () => RouteInfo[], log: Logger) {
       case "VALIDATION":
         return validationError(error as ValidationError);
       case "PARSE":
-        return new GatewayError(400, "Request body could not be parsed.", "invalid_request_error", "invalid_json");
+        return badRequest("Request body could not be parsed.", null, "invalid_json");
       case "NOT_FOUND": {
         const allow = allowedMethods(path);
         if (allow.length > 0) {
           return new GatewayError(405, `Method ${request.method} is not allowed on ${path}; use ${allow.join(", ")}.`,
             "invalid_request_error", "method_not_allowed", null, { allow: allow.join(", ") });
         }
-        return new GatewayError(404, `Unknown route ${request.method} ${path}.`, "not_found_error", "not_found");
+        return notFound(`Unknown route ${request.method} ${path}.`);
       }
     }
     // A client that left mid-request is not a gateway failure; nobody reads this answer anyway.
@@ -60,8 +60,8 @@ function validationError(error: ValidationError): GatewayError {
     (best, e) => (!best || e.path.split("/").length > best.path.split("/").length ? e : best), undefined);
   const param = deepest ? toParam(deepest.path) : null;
   const detail = deepest && "message" in deepest ? deepest.message : "invalid value";
-  return new GatewayError(400, param ? `Invalid value for '${param}': ${describe(detail, deepest?.schema)}` : `Invalid request: ${detail}`,
-    "invalid_request_error", deepest?.value === undefined ? "missing_required_parameter" : "invalid_value", param);
+  return badRequest(param ? `Invalid value for '${param}': ${describe(detail, deepest?.schema)}` : `Invalid request: ${detail}`,
+    param, deepest?.value === undefined ? "missing_required_parameter" : "invalid_value");
 }
 
 function toParam(path: string): string | null {

@@ -2,7 +2,7 @@
 // content types, 413 before reading a body that is too large (Content-Length) or while reading a
 // chunked one, 400 for malformed JSON. Bun's own limit would answer 413 with an empty body.
 import { Elysia } from "elysia";
-import { GatewayError } from "../errors.ts";
+import { badRequest, GatewayError } from "../errors.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
 
@@ -26,12 +26,12 @@ export function jsonBody(maxBodySize: number) {
           "invalid_request_error", "unsupported_media_type");
       }
       const text = await readLimited(request, maxBodySize, tooLarge);
-      if (text.trim() === "") throw new GatewayError(400, "Request body is empty; send a JSON object.", "invalid_request_error", "invalid_json");
+      if (text.trim() === "") throw badRequest("Request body is empty; send a JSON object.", null, "invalid_json");
       try {
         return JSON.parse(text);
       } catch (error) {
         const why = error instanceof Error ? error.message : "parse error";
-        throw new GatewayError(400, `Request body is not valid JSON: ${why}`, "invalid_request_error", "invalid_json");
+        throw badRequest(`Request body is not valid JSON: ${why}`, null, "invalid_json");
       }
     });
 }

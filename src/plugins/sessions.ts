@@ -2,7 +2,7 @@
 // carries it in an x-session-id header and, for JSON answers, as `sessionId` in the body. A session
 // records counts, tokens and models, never content; the store bounds and expires them.
 import { Elysia } from "elysia";
-import { GatewayError, notFound } from "../errors.ts";
+import { badRequest, GatewayError, notFound } from "../errors.ts";
 import { newSessionId, type Session, type SessionStore } from "../stores/sessions.ts";
 import { metaOf, type RequestEvents } from "./request-context.ts";
 
@@ -36,7 +36,7 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
       if (route !== CHAT) return;
       const given = request.headers.get("x-session-id");
       if (given !== null && !SESSION_ID.test(given)) {
-        throw new GatewayError(400, "x-session-id must be 8-128 letters, digits, '_' or '-'.", "invalid_request_error", "invalid_session_id");
+        throw badRequest("x-session-id must be 8-128 letters, digits, '_' or '-'.", null, "invalid_session_id");
       }
       // Only an id the client chose can belong to someone else; checking it is a read, not a write.
       if (given) {

@@ -8,7 +8,7 @@ import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts"
 import type { RuntimeConfig } from "../admin/runtime-config.ts";
 import type { Config } from "../config.ts";
 import type { ApiKeyStore } from "../db/api-keys.ts";
-import { GatewayError } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ModelCatalog } from "../routing/catalog.ts";
@@ -118,7 +118,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
     })
 
     .delete("/config/keys/:id", ({ params, actor }) => {
-      if (!keys.remove(params.id)) throw new GatewayError(404, `No API key \`${params.id}\`.`, "not_found_error", "not_found");
+      if (!keys.remove(params.id)) throw notFound(`No API key \`${params.id}\`.`);
       audit(actor, "delete_api_key", { id: params.id });
       return { id: params.id, deleted: true };
     }, { detail: admin("Revoke a gateway API key") })

@@ -7,7 +7,7 @@ import { constantTimeEqual, randomToken } from "../auth/secrets.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { OAuthStateStore } from "../db/oauth-states.ts";
 import type { User, UserStore } from "../db/users.ts";
-import { GatewayError } from "../errors.ts";
+import { badRequest, GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 export interface AuthRouteDeps {
@@ -58,12 +58,12 @@ export function authRoutes(deps: AuthRouteDeps) {
       // The state must be the one this browser was given (cookie), issued by us, unused and unexpired.
       const cookieState = readCookie(request, STATE_COOKIE);
       if (!query.state || !cookieState || !constantTimeEqual(query.state, cookieState) || !states.consume(query.state, now())) {
-        throw new GatewayError(400, "Invalid, expired or already used login state; start again at /auth/github.", "invalid_request_error", "invalid_state", "state");
+        throw badRequest("Invalid, expired or already used login state; start again at /auth/github.", "state", "invalid_state");
       }
       if (query.error) {
         throw new OAuthError(query.error, query.error === "access_denied" ? "You denied the gateway access to your GitHub account." : undefined);
       }
-      if (!query.code) throw new GatewayError(400, "The callback has no `code`.", "invalid_request_error", "missing_required_parameter", "code");
+      if (!query.code) throw badRequest("The callback has no `code`.", "code", "missing_required_parameter");
       const result = await login(await client.exchangeCode(query.code), "web");
       const clear = `${STATE_COOKIE}=; Path=/auth/github; Max-Age=0; HttpOnly; SameSite=Lax${deps.secureCookie ? "; Secure" : ""}`;
       if (wantsJson(request)) return Response.json(result, { headers: { "set-cookie": clear, "cache-control": "no-store" } });
