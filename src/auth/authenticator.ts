@@ -3,7 +3,7 @@
 import type { AuthSettings } from "../config.ts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKey, ApiKeyStore } from "../db/api-keys.ts";
-import { constantTimeEqual, sha256 } from "./secrets.ts";
+import { sameDigest, sha256 } from "./secrets.ts";
 import { looksLikeJwt, type TokenClaims, type TokenService } from "./tokens.ts";
 
 export type Principal =
@@ -24,6 +24,8 @@ export interface ClientIdentity {
 export class Authenticator {
   private readonly cache = new WeakMap<Request, Promise<Principal>>();
   private readonly adminUsers: Set<string>;
+  /** Hashed once: every request with a bearer compares its hash against it. */
+  private readonly adminTokenHash: string | undefined;
 
   constructor(
     private readonly settings: Pick<AuthSettings, "adminUsers" | "adminToken">,
@@ -31,6 +33,7 @@ export class Authenticator {
     private readonly keys: ApiKeyStore,
   ) {
     this.adminUsers = new Set(settings.adminUsers);
+    this.adminTokenHash = settings.adminToken ? sha256(settings.adminToken) : undefined;
   }
 
   principal(request: Request): Promise<Principal> {
@@ -88,7 +91,7 @@ export class Authenticator {
   private async resolve(token: string | undefined): Promise<Principal> {
     if (!token) return { kind: "anonymous" };
     const keyHash = sha256(token);
-    if (this.settings.adminToken && constantTimeEqual(token, this.settings.adminToken)) return { kind: "admin_token", keyHash };
+    if (this.adminTokenHash && sameDigest(keyHash, this.adminTokenHash)) return { kind: "admin_token", keyHash };
     if (looksLikeJwt(token)) {
       const verified = await this.tokens.verify(token);
       if (!verified.ok) return { kind: "unknown", keyHash, reason: verified.reason };

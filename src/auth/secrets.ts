@@ -13,6 +13,11 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(Bun.SHA256.hash(a), Bun.SHA256.hash(b));
 }
 
+/** The same comparison for two hex digests already computed by sha256(). */
+export function sameDigest(a: string, b: string): boolean {
+  return timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"));
+}
+
 /** 256 random bits, URL-safe. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
