@@ -50,7 +50,7 @@ export interface RouterDeps {
 
 type RouterConfig = Pick<Config, "upstreamTimeoutMs" | "maxRetries" | "retryDelayMs" | "requestTimeoutMs" | "debug">;
 type Attempt<T> = (provider: Provider, target: Target, signal: AbortSignal, settled: () => void) => Promise<T>;
-interface Candidate { target: Target; provider: Provider }
+interface Candidate { target: Target; provider: Provider; key: string }
 /** One request's progress across candidates. */
 interface Run {
   endpoint: Endpoint;
@@ -114,10 +114,11 @@ export class Router {
   }
 
   private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
-    const candidates = resolveModel(requested, endpoint, this.deps.overrides)
-      .map((target) => ({ target, provider: this.registry.get(target.provider) }))
+    const targets = resolveModel(requested, endpoint, this.deps.overrides);
+    const candidates = targets
+      .map((target) => ({ target, provider: this.registry.get(target.provider), key: candidateKey(target) }))
       .filter((c): c is Candidate => !!c.provider?.configured);
-    if (candidates.length === 0) throw this.unconfigured(requested, endpoint);
+    if (candidates.length === 0) throw this.unconfigured(requested, targets);
 
     // REQUEST_TIMEOUT needs no timer of its own: each attempt's timer also covers what is left of it, and
     // a backoff wait never outlasts it (tryCandidate moves on instead).
@@ -134,7 +135,7 @@ export class Router {
         }
       }
       if (run.tried === 0) {
-        this.debug("route_last_resort", { requested, candidates: skipped.map((c) => candidateKey(c.target)) });
+        this.debug("route_last_resort", { requested, candidates: skipped.map((c) => c.key) });
         for (const c of skipped) {
           const routed = await this.tryCandidate(c, run, attempt);
           if (routed) return routed;
@@ -148,9 +149,9 @@ export class Router {
   }
 
   /** Whether the catalog and the candidate's circuit let it be tried now (claiming a half-open probe). */
-  private async admitted({ target, provider }: Candidate, run: Run): Promise<boolean> {
+  private async admitted({ target, provider, key: candidate }: Candidate, run: Run): Promise<boolean> {
     if (this.deps.dropped(target)) {
-      this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: "dropped from catalog" });
+      this.debug("route_skip", { requested: run.requested, candidate, why: "dropped from catalog" });
       return false;
     }
     const pool = provider.quotaPool?.(target.model);
@@ -158,23 +159,22 @@ export class Router {
       const key = poolKey(provider.name, pool);
       const closedUntil = (await this.deps.cooldowns.get(key))?.openUntil;
       if (closedUntil !== undefined && closedUntil > this.deps.clock()) {
-        this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: `quota pool ${pool} exhausted` });
+        this.debug("route_skip", { requested: run.requested, candidate, why: `quota pool ${pool} exhausted` });
         return false;
       }
       // Past its reset the pool is open again; its members' own breakers decide from here.
       if (closedUntil !== undefined) await this.deps.cooldowns.recordSuccess(key);
     }
     // A probe that never reports back (its client left) frees the claim after one request's deadline.
-    const admission = await this.deps.cooldowns.admit(candidateKey(target), this.deps.clock(), this.config.requestTimeoutMs);
-    if (admission === "open") this.debug("route_skip", { requested: run.requested, candidate: candidateKey(target), why: "circuit open" });
-    if (admission === "probe") this.debug("route_probe", { requested: run.requested, candidate: candidateKey(target) });
+    const admission = await this.deps.cooldowns.admit(candidate, this.deps.clock(), this.config.requestTimeoutMs);
+    if (admission === "open") this.debug("route_skip", { requested: run.requested, candidate, why: "circuit open" });
+    if (admission === "probe") this.debug("route_probe", { requested: run.requested, candidate });
     return admission !== "open";
   }
 
   /** Tries one candidate with retries; the result, or undefined when the next candidate should be tried. */
   private async tryCandidate<T>(c: Candidate, run: Run, attempt: Attempt<T>): Promise<Routed<T> | undefined> {
-    const { target, provider } = c;
-    const key = candidateKey(target);
+    const { target, provider, key } = c;
     if (run.last) this.failover(run, run.last.target, target, run.last.error);
     run.tried++;
     for (let retry = 0; ; retry++) {
@@ -268,8 +268,8 @@ export class Router {
       `No upstream answered \`${run.requested}\` within REQUEST_TIMEOUT (${this.config.requestTimeoutMs} ms) after ${run.attempts} attempts${last ? `; last: ${last.message}` : ""}`);
   }
 
-  private unconfigured(model: string, endpoint: Endpoint): GatewayError {
-    const wanted = new Set(resolveModel(model, endpoint, this.deps.overrides).map((t) => t.provider));
+  private unconfigured(model: string, targets: Target[]): GatewayError {
+    const wanted = new Set(targets.map((t) => t.provider));
     const hints = this.registry.all().filter((p) => wanted.has(p.name)).flatMap((p) => p.envHint);
     return new GatewayError(
       503,
