@@ -56,16 +56,6 @@ export class SseEvents {
   }
 }
 
-/** The same events as an async generator, for adapters that translate each event into several chunks. */
-export async function* readSseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const events = new SseEvents(body);
-  try {
-    for (let data = await events.next(); data !== undefined; data = await events.next()) yield data;
-  } finally {
-    events.cancel();
-  }
-}
-
 /** The blank line that ends an event, in any of the three framings SSE allows. */
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/;
 

@@ -3,7 +3,7 @@
 // a functionCall arrives complete in one event, so each becomes one tool-call delta.
 
 import type { ChatChunk, FinishReason, Usage } from "../types.ts";
-import { readSseData } from "../sse.ts";
+import { SseEvents } from "../sse.ts";
 import { geminiError, invalidResponse, transportError } from "./errors.ts";
 import { completionId, finishReason, toLogprobs, toUsage, translateParts } from "./response.ts";
 import type { GeminiErrorBody, GeminiResponse } from "./wire.ts";
@@ -35,8 +35,9 @@ export async function* translateStream(
     return chunk([{ index, delta: {}, finish_reason: reason }]);
   };
 
+  const events = new SseEvents(body);
   try {
-    for await (const data of readSseData(body)) {
+    for (let data = await events.next(); data !== undefined; data = await events.next()) {
       let event: GeminiResponse & GeminiErrorBody;
       try {
         event = JSON.parse(data);
@@ -74,6 +75,9 @@ export async function* translateStream(
     }
   } catch (err) {
     throw transportError(err, opts.signal);
+  } finally {
+    // Also when the consumer stops early: cancelling the body aborts the upstream request.
+    events.cancel();
   }
 
   // Gemini always ends with a finishReason event; without one the stream was cut short.
