@@ -51,21 +51,16 @@ export class UpstreamError extends GatewayError {
     readonly kind: FailureKind,
     readonly upstreamStatus: number | null,
     message: string,
-    opts: { status?: number; code?: string | null; retryAfterMs?: number; resetAt?: number; type?: ErrorType; pool?: string } = {},
+    opts: { status?: number; code?: string | null; retryAfterMs?: number; resetAt?: number; pool?: string } = {},
   ) {
     const status = opts.status ?? statusFor(kind, upstreamStatus);
-    const headers: Record<string, string> = {};
-    if (opts.retryAfterMs !== undefined) {
-      headers["retry-after"] = String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000)));
-      headers["retry-after-ms"] = String(Math.max(0, Math.round(opts.retryAfterMs)));
-    }
     super(
       status,
       message,
-      opts.type ?? (status === 429 ? "rate_limit_error" : status >= 500 ? "upstream_error" : "invalid_request_error"),
+      status === 429 ? "rate_limit_error" : status >= 500 ? "upstream_error" : "invalid_request_error",
       opts.code ?? null,
       null,
-      headers,
+      opts.retryAfterMs === undefined ? {} : retryAfterHeaders(opts.retryAfterMs),
     );
     this.retryAfterMs = opts.retryAfterMs;
     this.resetAt = opts.resetAt;
@@ -97,6 +92,11 @@ function statusFor(kind: FailureKind, upstream: number | null): number {
     case "rejected": return upstream === 404 ? 404 : 502;
     default: return 502;
   }
+}
+
+/** Retry-After in whole seconds (at least 1: clients sleep on it) and OpenAI's retry-after-ms. */
+export function retryAfterHeaders(ms: number): Record<string, string> {
+  return { "retry-after": String(Math.max(1, Math.ceil(ms / 1000))), "retry-after-ms": String(Math.max(0, Math.round(ms))) };
 }
 
 export const notFound = (message: string, code = "not_found") => new GatewayError(404, message, "not_found_error", code);

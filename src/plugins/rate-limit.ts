@@ -2,7 +2,7 @@
 // limited response carries the x-ratelimit-* headers OpenAI clients read; over the limit is a 429 with
 // Retry-After (whole seconds, at least 1) and retry-after-ms. Health, metrics, docs and admin are exempt.
 import { Elysia } from "elysia";
-import { GatewayError } from "../errors.ts";
+import { GatewayError, retryAfterHeaders } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import type { RateLimitStore } from "../stores/rate-limit.ts";
 import { metaOf } from "./request-context.ts";
@@ -28,12 +28,9 @@ export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m:
     set.headers["x-ratelimit-reset-requests"] = duration(result.resetMs);
     if (result.allowed) return;
     m.rateLimitHits.inc();
-    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(windowMs)}. Try again in ${seconds}s.`,
-      "rate_limit_error", "rate_limit_exceeded", null, {
-        "retry-after": String(seconds),
-        "retry-after-ms": String(result.retryAfterMs),
-      }).toResponse(set.headers as Record<string, string>);
+    const retry = retryAfterHeaders(result.retryAfterMs);
+    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(windowMs)}. Try again in ${retry["retry-after"]}s.`,
+      "rate_limit_error", "rate_limit_exceeded", null, retry).toResponse(set.headers as Record<string, string>);
   });
 }
 
