@@ -15,8 +15,6 @@ const ALIASES: Record<string, string> = {
   "text-embedding-004": "gemini-embedding-001",
 };
 
-export const GEMINI_EMBEDDING_MODEL = "gemini-embedding-001";
-
 /** Maps a client-facing name to the API id; unknown ids (any other `gemini-*`, gemma ...) pass through. */
 export function geminiModelId(name: string): string {
   const bare = name.replace(/^(google\/|models\/)/, "");

@@ -15,7 +15,6 @@ export interface GeminiProviderOptions {
   apiKey?: string;
   /** e.g. https://generativelanguage.googleapis.com/v1beta */
   baseUrl: string;
-  fetchImpl?: typeof fetch;
 }
 
 export class GeminiProvider implements Provider {
@@ -24,13 +23,11 @@ export class GeminiProvider implements Provider {
   readonly configured: boolean;
   private readonly apiKey: string;
   private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
 
   constructor(opts: GeminiProviderOptions) {
     this.apiKey = opts.apiKey ?? "";
     this.configured = !!opts.apiKey;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
-    this.fetchImpl = opts.fetchImpl ?? fetch;
   }
 
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
@@ -84,7 +81,7 @@ export class GeminiProvider implements Provider {
    */
   private async call(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
     try {
-      const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      const res = await fetch(`${this.baseUrl}${path}`, {
         method: body === undefined ? "GET" : "POST",
         headers: { "x-goog-api-key": this.apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),

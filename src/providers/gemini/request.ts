@@ -5,7 +5,7 @@
 import { badRequest } from "../../errors.ts";
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from "../types.ts";
 import { geminiGeneration, requiresThoughtSignatures } from "./models.ts";
-import { isEmptyObjectSchema, toGeminiSchema } from "./schema.ts";
+import { isEmptyObjectSchema, isObject, toGeminiSchema } from "./schema.ts";
 import { SKIP_SIGNATURE_VALIDATOR, signatureOf } from "./signatures.ts";
 import type { GeminiContent, GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiPart, GeminiRequest } from "./wire.ts";
 
@@ -163,15 +163,15 @@ function parseArguments(args: string, param: string): Record<string, unknown> {
   } catch {
     throw badRequest("Tool call arguments are not valid JSON", param);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw badRequest("Tool call arguments must be a JSON object", param);
-  return parsed as Record<string, unknown>;
+  if (!isObject(parsed)) throw badRequest("Tool call arguments must be a JSON object", param);
+  return parsed;
 }
 
 /** A JSON-object tool result is passed as is; anything else is wrapped, since `response` is a Struct. */
 function toolResponse(output: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(output);
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (isObject(parsed)) return parsed;
   } catch {
     // not JSON: plain text output
   }

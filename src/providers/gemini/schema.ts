@@ -20,7 +20,7 @@ const FORMATS: Record<string, readonly string[]> = {
   NUMBER: ["float", "double"],
 };
 
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function toGeminiSchema(schema: unknown): GeminiSchema {
   if (!isObject(schema)) return {};
