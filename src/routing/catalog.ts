@@ -18,12 +18,10 @@ export function directId(target: Target): string {
   return target.provider === "opencode" ? `opencode-${target.model}` : target.model;
 }
 
-/** Every target of the model table, once each. */
-export function tableTargets(): Target[] {
-  const seen = new Map<string, Target>();
-  for (const t of [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat()) seen.set(candidateKey(t), t);
-  return [...seen.values()];
-}
+/** Every target of the model table, once each, by breaker key (the table is constant). */
+export const TABLE_TARGETS: ReadonlyMap<string, Target> = new Map(
+  [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat().map((t) => [candidateKey(t), t]),
+);
 
 export class ModelCatalog {
   private readonly created = Math.floor(Date.now() / 1000);
@@ -59,7 +57,7 @@ export class ModelCatalog {
       if (!set) groups.set(target.provider, (set = new Set()));
       set.add(directId(target));
     };
-    for (const target of tableTargets()) if (!this.live.dropped(target)) add(target);
+    for (const target of TABLE_TARGETS.values()) if (!this.live.dropped(target)) add(target);
     for (const target of this.overrides.customTargets()) add(target);
     for (const provider of this.registry.all()) {
       for (const m of this.live.get(provider.name)?.models ?? []) if (m.free) add({ provider: provider.name, model: m.id });

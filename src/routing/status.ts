@@ -2,8 +2,8 @@
 // until the time the upstream named, open circuit, half-open (the next request probes it), or dropped
 // because its provider's live list no longer has it.
 import type { Target } from "./aliases.ts";
-import { tableTargets } from "./catalog.ts";
-import { candidateKey, targetOfKey, type BreakerState, type CooldownStore } from "./cooldown.ts";
+import { TABLE_TARGETS } from "./catalog.ts";
+import { targetOfKey, type BreakerState, type CooldownStore } from "./cooldown.ts";
 
 export interface CandidateStatus {
   model: string;
@@ -24,7 +24,7 @@ export async function candidateStatus(
   now: number,
 ): Promise<Map<string, CandidateStatus[]>> {
   const states = new Map(await store.entries());
-  const targets = new Map(tableTargets().map((t) => [candidateKey(t), t]));
+  const targets = new Map(TABLE_TARGETS);
   for (const key of states.keys()) if (!targets.has(key)) targets.set(key, targetOfKey(key));
   const out = new Map<string, CandidateStatus[]>();
   for (const [key, target] of targets) {
