@@ -28,7 +28,7 @@ export class Authenticator {
   private readonly adminTokenHash: string | undefined;
 
   constructor(
-    private readonly settings: Pick<AuthSettings, "adminUsers" | "adminToken">,
+    settings: Pick<AuthSettings, "adminUsers" | "adminToken">,
     private readonly tokens: TokenService,
     private readonly keys: ApiKeyStore,
   ) {
