@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
-import { BUILTIN_PROFILES, customProfile, DEFAULT_PROFILE } from "../routing/emulation.ts";
+import { BUILTIN_PROFILES, oneModelProfile, DEFAULT_PROFILE } from "../routing/emulation.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
 
 /** A custom provider as routes show it: whether a key is set, never the key. */
@@ -127,7 +127,7 @@ export class RuntimeConfig {
 
   private applyProfile(profile: string): void {
     const custom = this.custom.get(profile);
-    this.overrides.setProfile(profile, custom ? customProfile(profile, custom.models[0]) : (BUILTIN_PROFILES[profile] ?? BUILTIN_PROFILES[DEFAULT_PROFILE]).table);
+    this.overrides.setProfile(profile, custom ? oneModelProfile(profile, custom.models[0]) : (BUILTIN_PROFILES[profile] ?? BUILTIN_PROFILES[DEFAULT_PROFILE]).table);
   }
 
   private register(spec: CustomProviderSpec): void {

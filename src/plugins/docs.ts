@@ -8,6 +8,9 @@ import { VERSION } from "../version.ts";
 
 const ASSETS = "/swagger/assets";
 
+/** A route's `detail.security`: it takes the bearer scheme declared below. */
+export const BEARER = [{ bearer: [] }];
+
 export function docs() {
   return new Elysia({ name: "docs" })
     .get(`${ASSETS}/swagger-ui-bundle.js`, () => asset(bundle, "text/javascript; charset=utf-8"), { detail: { hide: true } })
@@ -31,6 +34,7 @@ export function docs() {
             { name: "Admin", description: "Runtime configuration, API keys and emulation (admins only)" },
           ],
           components: {
+            // The name `bearer` is what BEARER above refers to.
             securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A gateway JWT, a gateway API key, or ADMIN_TOKEN" } },
           },
         },

@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import type { ApiKeyStore } from "../db/api-keys.ts";
 import { notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { BEARER } from "../plugins/docs.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ModelCatalog } from "../routing/catalog.ts";
 
@@ -30,7 +31,6 @@ export interface AdminRouteDeps {
   log: Logger;
 }
 
-const BEARER = [{ bearer: [] }];
 const admin = (summary: string, description?: string) => ({ summary, description, tags: ["Admin"], security: BEARER });
 
 export function adminRoutes(deps: AdminRouteDeps) {
@@ -126,7 +126,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
     .post("/v1/emulate", ({ body, actor }) => {
       runtime.setProfile(body.profile);
       audit(actor, "set_emulation_profile", { profile: body.profile });
-      return { profile: runtime.profile, available: runtime.profiles() };
+      return emulation(runtime);
     }, {
       body: t.Object({ profile: t.String({ minLength: 1, maxLength: 64 }) }),
       detail: admin("Switch the emulation profile", "Which provider family answers the gpt-* names: openrouter (default), gemini, opencode or a custom provider."),
@@ -135,7 +135,9 @@ export function adminRoutes(deps: AdminRouteDeps) {
 
 /** GET /v1/emulate: readable by every API client (REQUIRE_AUTH still applies to /v1). */
 export function emulationRoutes(runtime: RuntimeConfig) {
-  return new Elysia().get("/v1/emulate", () => ({ profile: runtime.profile, available: runtime.profiles() }), {
+  return new Elysia().get("/v1/emulate", () => emulation(runtime), {
     detail: { summary: "Current emulation profile and the available ones", tags: ["Admin"] },
   });
 }
+
+const emulation = (runtime: RuntimeConfig) => ({ profile: runtime.profile, available: runtime.profiles() });

@@ -9,6 +9,7 @@ import type { OAuthStateStore } from "../db/oauth-states.ts";
 import type { User, UserStore } from "../db/users.ts";
 import { badRequest, GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { BEARER } from "../plugins/docs.ts";
 
 export interface AuthRouteDeps {
   /** Absent when GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set. */
@@ -25,7 +26,6 @@ export interface AuthRouteDeps {
 
 const STATE_COOKIE = "gateway_oauth_state";
 const STATE_TTL_SECONDS = 600;
-const BEARER = [{ bearer: [] }];
 
 export function authRoutes(deps: AuthRouteDeps) {
   const { tokens, users, states, auth, now, log } = deps;
@@ -44,13 +44,16 @@ export function authRoutes(deps: AuthRouteDeps) {
     return { token, token_type: "Bearer", expires_at: new Date(expiresAt * 1000).toISOString(), user };
   };
 
+  // The login state travels in this cookie only between /auth/github and its callback.
+  const stateCookie = (value: string, maxAge: number) =>
+    `${STATE_COOKIE}=${value}; Path=/auth/github; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${deps.secureCookie ? "; Secure" : ""}`;
+
   return new Elysia({ detail: { tags: ["Auth"] } })
     .get("/auth/github", () => {
       const client = github();
       const state = randomToken();
       states.add(state, now() + STATE_TTL_SECONDS * 1000, now());
-      const cookie = [`${STATE_COOKIE}=${state}`, "Path=/auth/github", `Max-Age=${STATE_TTL_SECONDS}`, "HttpOnly", "SameSite=Lax", ...(deps.secureCookie ? ["Secure"] : [])];
-      return new Response(null, { status: 302, headers: { location: client.authorizeUrl(state), "set-cookie": cookie.join("; "), "cache-control": "no-store" } });
+      return new Response(null, { status: 302, headers: { location: client.authorizeUrl(state), "set-cookie": stateCookie(state, STATE_TTL_SECONDS), "cache-control": "no-store" } });
     }, { detail: { summary: "Log in with GitHub (redirects to GitHub)" } })
 
     .get("/auth/github/callback", async ({ query, request }) => {
@@ -65,7 +68,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       }
       if (!query.code) throw badRequest("The callback has no `code`.", "code", "missing_required_parameter");
       const result = await login(await client.exchangeCode(query.code), "web");
-      const clear = `${STATE_COOKIE}=; Path=/auth/github; Max-Age=0; HttpOnly; SameSite=Lax${deps.secureCookie ? "; Secure" : ""}`;
+      const clear = stateCookie("", 0);
       if (wantsJson(request)) return Response.json(result, { headers: { "set-cookie": clear, "cache-control": "no-store" } });
       return handOffPage(result.token, result.user, clear);
     }, {

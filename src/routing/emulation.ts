@@ -30,14 +30,11 @@ export const BUILTIN_PROFILES: Record<string, { provider: string; table: Record<
       "gpt-4-code": GEMINI_BALANCED,
     },
   },
-  opencode: { provider: "opencode", table: sameForAll({ provider: "opencode", model: "big-pickle" }) },
+  opencode: { provider: "opencode", table: oneModelProfile("opencode", "big-pickle") },
 };
 
-/** A custom provider as a profile: every OpenAI name goes to its first model. */
-export function customProfile(provider: string, firstModel: string): Record<string, Target[]> {
-  return sameForAll({ provider, model: firstModel });
-}
-
-function sameForAll(target: Target): Record<string, Target[]> {
+/** A profile that sends every OpenAI name to one model (OpenCode; a custom provider's first model). */
+export function oneModelProfile(provider: string, model: string): Record<string, Target[]> {
+  const target: Target = { provider, model };
   return Object.fromEntries(OPENAI_NAMES.map((name) => [name, [target]]));
 }
