@@ -152,7 +152,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     env: env.NODE_ENV,
     port: env.PORT,
     host: env.HOST,
-    debug: env.DEBUG === "true" || env.DEBUG === "1",
+    debug: flag(env.DEBUG),
     maxBodySize: parseSize(env.MAX_BODY_SIZE),
     maxTokensLimit: env.MAX_TOKENS_LIMIT,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT,
@@ -179,7 +179,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       jwtTtlSeconds: parseDuration(env.JWT_TTL, "JWT_TTL"),
       adminUsers: (env.ADMIN_USERS ?? "").split(",").map((u) => u.trim().toLowerCase()).filter(Boolean),
       adminToken: env.ADMIN_TOKEN,
-      requireAuth: env.REQUIRE_AUTH === "true" || env.REQUIRE_AUTH === "1",
+      requireAuth: flag(env.REQUIRE_AUTH),
     },
     github: {
       clientId: env.GITHUB_CLIENT_ID,
@@ -223,7 +223,10 @@ export function parseSize(text: string): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
-const trimSlash = (url: string) => url.replace(/\/+$/, "");
+export const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+/** Boolean settings: "true" or "1" turn them on, anything else leaves them off. */
+const flag = (value: string | undefined) => value === "true" || value === "1";
 
 const BUILTIN_PROVIDERS = ["openrouter", "gemini", "opencode"];
 const CustomProvidersSchema = t.Array(CustomProviderSchema);

@@ -1,4 +1,5 @@
 // Entry point of `make start` and of the compiled binary.
+import { builtinProviders } from "./admin/effective-config.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
@@ -42,9 +43,7 @@ try {
   console.error(`openai-gateway: cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
-const providers = Object.fromEntries(
-  ["openrouter", "gemini", "opencode"].map((p) => [p, !!config[p as "openrouter" | "gemini" | "opencode"].apiKey]),
-);
+const providers = Object.fromEntries(Object.entries(builtinProviders(config)).map(([name, p]) => [name, !!p.apiKey]));
 log("started", { version: VERSION, url: `http://${config.host}:${app.server?.port}`, providers });
 
 // As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams

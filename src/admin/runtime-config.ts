@@ -1,12 +1,13 @@
 // Applies what admins change at run time (model mappings, custom providers, the emulation profile) to
 // the live registry and router, and persists it so it survives a restart. The environment's settings
 // stay underneath: deleting an override brings the static behaviour back.
+import { trimSlash } from "../config.ts";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
-import { BUILTIN_PROFILES, oneModelProfile, DEFAULT_PROFILE } from "../routing/emulation.ts";
+import { BUILTIN_PROFILES, DEFAULT_PROFILE, oneModelProfile } from "../routing/emulation.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
 
 /** A custom provider as routes show it: whether a key is set, never the key. */
@@ -158,5 +159,5 @@ function checkBaseUrl(text: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw invalid("only http and https URLs are allowed");
   if (url.username || url.password) throw invalid("put credentials in apiKey, not in the URL");
   if (url.search || url.hash) throw invalid("no query string or fragment");
-  return url.href.replace(/\/+$/, "");
+  return trimSlash(url.href);
 }
