@@ -122,7 +122,7 @@ export interface GitHubSettings {
   apiUrl: string;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   openrouterBaseUrl: "https://openrouter.ai/api/v1",
   geminiBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
   opencodeBaseUrl: "https://opencode.ai/zen/v1",

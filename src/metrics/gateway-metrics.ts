@@ -2,9 +2,9 @@ import { Registry } from "./registry.ts";
 
 // Bucket sets, in seconds. Whole requests and upstream calls of LLMs run from milliseconds to
 // minutes; the gateway's own overhead should sit well under a millisecond to a few ms.
-export const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] as const;
-export const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60] as const;
-export const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] as const;
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] as const;
+const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60] as const;
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] as const;
 
 /** How one upstream attempt ended; a closed set keeps label cardinality bounded. */
 export type UpstreamOutcome = "success" | "rate_limited" | "error" | "timeout" | "aborted";

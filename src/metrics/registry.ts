@@ -11,7 +11,7 @@ export type Labels<L extends string> = { readonly [K in L]: string | number };
 type Args<L extends string, Rest extends unknown[]> = [L] extends [never] ? Rest : [labels: Labels<L>, ...Rest];
 
 /** Label sets a family keeps before new ones are folded into one series labelled OVERFLOW_VALUE. */
-export const DEFAULT_MAX_SERIES = 1_000;
+const DEFAULT_MAX_SERIES = 1_000;
 export const OVERFLOW_VALUE = "_overflow";
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

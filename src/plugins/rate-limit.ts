@@ -41,7 +41,7 @@ function isLimited(url: string): boolean {
 }
 
 /** OpenAI's style for reset headers: "250ms", "1s", "6m0s". */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   if (ms < 1000) return `${Math.ceil(ms)}ms`;
   const seconds = Math.ceil(ms / 1000);
   if (seconds < 60) return `${seconds}s`;

@@ -8,7 +8,7 @@ import type { Provider } from "./types.ts";
 export class ProviderRegistry {
   private readonly providers = new Map<string, Provider>();
 
-  constructor(providers: Provider[] = []) {
+  constructor(providers: Provider[]) {
     for (const p of providers) this.add(p);
   }
 

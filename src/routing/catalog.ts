@@ -14,7 +14,7 @@ export interface ModelEntry {
 }
 
 /** The id a client sends to reach a target directly. */
-export function directId(target: Target): string {
+function directId(target: Target): string {
   return target.provider === "opencode" ? `opencode-${target.model}` : target.model;
 }
 

@@ -23,8 +23,8 @@ export class ProviderHealth {
   private readonly states = new Map<string, Observed>();
 
   constructor(
-    private readonly now: () => number = Date.now,
-    private readonly changed: StateChange = () => {},
+    private readonly now: () => number,
+    private readonly changed: StateChange,
   ) {}
 
   success(provider: string): void {

@@ -13,7 +13,7 @@ export interface RetryPolicy {
  * The longest Retry-After worth waiting for. A longer one means the candidate is busy for a while:
  * another candidate answers sooner than waiting would, so the router fails over at once.
  */
-export const MAX_RETRY_WAIT_MS = 2_000;
+const MAX_RETRY_WAIT_MS = 2_000;
 /** Backoff never waits longer than this, whatever RETRY_DELAY and the retry number say. */
 const MAX_BACKOFF_MS = 10_000;
 

@@ -59,7 +59,7 @@ function nextUtcMidnight(): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
 }
 
-export function kindForStatus(status: number): FailureKind {
+function kindForStatus(status: number): FailureKind {
   if (status === 400 || status === 422 || status === 413) return "client";
   // The gateway's own key or credit at this upstream is the problem, or the model is gone there:
   // the user's request is fine, so another candidate may answer it.
