@@ -21,13 +21,15 @@ export class GeminiProvider implements Provider {
   readonly name = "gemini";
   readonly envHint = ["GEMINI_API_KEY"];
   readonly configured: boolean;
-  private readonly apiKey: string;
   private readonly baseUrl: string;
+  /** Built once: GET (model list) and POST request headers. */
+  private readonly headers: { get: Record<string, string>; post: Record<string, string> };
 
   constructor(opts: GeminiProviderOptions) {
-    this.apiKey = opts.apiKey ?? "";
     this.configured = !!opts.apiKey;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    const key = { "x-goog-api-key": opts.apiKey ?? "" };
+    this.headers = { get: key, post: { ...key, "content-type": "application/json" } };
   }
 
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
@@ -83,7 +85,7 @@ export class GeminiProvider implements Provider {
     try {
       const res = await fetch(`${this.baseUrl}${path}`, {
         method: body === undefined ? "GET" : "POST",
-        headers: { "x-goog-api-key": this.apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: body === undefined ? this.headers.get : this.headers.post,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
