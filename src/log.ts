@@ -8,28 +8,45 @@ export function createLogger(write: (line: string) => void = stdoutLines()): Log
 export const silentLogger: Logger = () => {};
 
 let sink: ((line: string) => void) | undefined;
+// How long a log line may wait for company before it is written.
+const FLUSH_MS = 20;
 
-/**
- * Lines written within one event-loop turn leave stdout in one write: a write per line cost the gateway
- * a sixth of its throughput. Lines stay whole and in order; the buffer also leaves once it holds 64 KB
- * and when the process exits, so `process.exit` loses nothing.
- */
 function stdoutLines(): (line: string) => void {
   if (sink) return sink;
-  const out = Bun.stdout.writer({ highWaterMark: 64 * 1024 });
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
+  const out = Bun.stdout.writer();
+  const lines = batchedLines((text) => {
+    out.write(text);
     out.flush();
-  };
-  process.on("exit", flush);
-  return (sink = (line) => {
-    out.write(line);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
   });
+  process.on("exit", lines.flush);
+  return (sink = lines.write);
+}
+
+/**
+ * Gathers lines and hands them to `write` together, FLUSH_MS after the first one or once 64 KB wait:
+ * Bun writes every `write()` to a file at once, so a line per request was one more syscall per
+ * request on top of the ~3 that serving and proxying it take (and ~8% of its CPU). Lines stay whole and in order; `flush` (called on exit) sends the rest.
+ */
+export function batchedLines(write: (text: string) => void, flushMs = FLUSH_MS, maxChars = 64 * 1024) {
+  let pending = "";
+  let timer: Timer | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    write(text);
+  };
+  return {
+    write(line: string) {
+      pending += line;
+      if (pending.length >= maxChars) flush();
+      // Unref'd: a pending log line never keeps the process alive; exit flushes it.
+      else timer ??= setTimeout(flush, flushMs).unref();
+    },
+    flush,
+  };
 }
 
 // Many lines share a millisecond under load; formatting the time once per millisecond is enough.
