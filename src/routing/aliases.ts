@@ -16,24 +16,26 @@ const opencode = (model: string): Target => ({ provider: "opencode", model });
 const OPENROUTER_FREE = or("openrouter/free");
 const GEMINI_FLASH = gemini("gemini-3-flash-preview");
 const BIG_PICKLE = opencode("big-pickle");
+/** How the text aliases end (vision stops before OpenCode): one broad free fallback per provider. */
+const BROAD = [OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE];
 
 const REASONING = [
   or("deepseek/deepseek-r1-0528:free"),
   or("nvidia/nemotron-3-super-120b-a12b:free"),
   or("z-ai/glm-5.2:free"),
-  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+  ...BROAD,
 ];
 const LARGE = [
   or("qwen/qwen3-235b-a22b:free"),
   or("nvidia/nemotron-3-ultra-550b-a55b:free"),
   or("google/gemma-4-31b-it:free"),
-  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+  ...BROAD,
 ];
 const FAST = [
   or("qwen/qwen3-next-80b-a3b-instruct:free"),
   or("openai/gpt-oss-20b:free"),
   or("nvidia/nemotron-3-nano-30b-a3b:free"),
-  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+  ...BROAD,
 ];
 const VISION = [
   or("qwen/qwen3-vl-235b-a22b-instruct:free"),
@@ -45,7 +47,7 @@ const CODE = [
   or("qwen/qwen3-coder:free"),
   or("poolside/laguna-s-2.1:free"),
   or("z-ai/glm-5.2:free"),
-  OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE,
+  ...BROAD,
 ];
 
 /** Chat aliases: OpenAI's names and the seed's short names. */
