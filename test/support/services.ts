@@ -1,0 +1,135 @@
+// Real servers for the tests that need them: a redis-server per caller, one throwaway Postgres cluster
+// per test run, Debian's Chromium. Each fails loudly (never skips) when its program is missing:
+// `.ci/run` installs them; on a dev machine `apt-get install redis-server postgresql chromium`.
+import { spawn, spawnSync, type Subprocess } from "bun";
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+
+/** A free TCP port on loopback, asked of the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function which(program: string): string {
+  const found = Bun.which(program, { PATH: `${process.env.PATH}:/usr/sbin:/usr/bin` });
+  if (!found) throw new Error(`${program} is not installed: run \`bash .ci/run\` or \`apt-get install -y ${program === "redis-server" ? "redis-server" : program}\``);
+  return found;
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      socket.end();
+      return;
+    } catch (error) {
+      if (Date.now() > end) throw new Error(`nothing listened on 127.0.0.1:${port} within ${ms} ms: ${error}`);
+      await Bun.sleep(20);
+    }
+  }
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** SIGKILLs the server (as a crash would); `start()` brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a throwaway redis-server (no persistence) on a free loopback port. */
+export async function startRedis(): Promise<RedisServer> {
+  const bin = which("redis-server");
+  const port = await freePort();
+  let proc: Subprocess | undefined;
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      proc = spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+      await waitForPort(port, 5000);
+    },
+    async kill() {
+      proc?.kill("SIGKILL");
+      await proc?.exited;
+      proc = undefined;
+    },
+    async stop() {
+      proc?.kill("SIGTERM");
+      await proc?.exited;
+      proc = undefined;
+    },
+  };
+  await server.start();
+  return server;
+}
+
+let postgresUrl: Promise<string> | undefined;
+
+/**
+ * The URL of a real Postgres server: `TEST_POSTGRES_URL` when `.ci/run` started one, else a throwaway
+ * cluster started once for this test run and removed when the process exits. Callers make their own
+ * database with `freshPostgresDatabase` so test files never see each other's rows.
+ */
+export function postgres(): Promise<string> {
+  return (postgresUrl ??= process.env.TEST_POSTGRES_URL ? Promise.resolve(process.env.TEST_POSTGRES_URL) : startCluster());
+}
+
+async function startCluster(): Promise<string> {
+  const bins = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(a) - Number(b)) : [];
+  if (bins.length === 0) throw new Error("PostgreSQL is not installed: run `bash .ci/run` or `apt-get install -y postgresql`");
+  const bin = `/usr/lib/postgresql/${bins.at(-1)}/bin`;
+  const dir = mkdtempSync(join(tmpdir(), "ogw-pg-"));
+  const port = await freePort();
+  // Postgres refuses to run as root: the cluster belongs to the postgres user when we are root.
+  const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
+  if (asPostgres.length) chownSync(dir, Number(spawnSync(["id", "-u", "postgres"]).stdout.toString().trim()), 0);
+  const run = (cmd: string[]) => {
+    const r = spawnSync([...asPostgres, ...cmd], { stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${cmd[0]} failed: ${r.stderr.toString()}`);
+  };
+  run([`${bin}/initdb`, "-D", `${dir}/data`, "-A", "trust", "-U", "postgres"]);
+  run([`${bin}/pg_ctl`, "-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-l", `${dir}/log`, "-w", "start"]);
+  process.on("exit", () => {
+    spawnSync([...asPostgres, `${bin}/pg_ctl`, "-D", `${dir}/data`, "-m", "immediate", "-w", "stop"]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+/** A new, empty database on the test Postgres server; its URL. */
+export async function freshPostgresDatabase(prefix = "t"): Promise<string> {
+  const url = await postgres();
+  const name = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new Bun.SQL(url);
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Debian's Chromium, for playwright-core's `executablePath`. */
+export function chromiumPath(): string {
+  return which("chromium");
+}
+
+/** Launch flags for headless Chromium here: as root, offline, with no background traffic. */
+export const chromiumArgs = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+];
