@@ -6,55 +6,78 @@ import { Value } from "@sinclair/typebox/value";
 import { CustomProviderSchema } from "./admin/custom-provider.schema.ts";
 import { randomToken } from "./auth/secrets.ts";
 
-const Bool = t.Union([t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0"), t.Literal("")]);
-const Url = t.String({ pattern: "^https?://[^\\s]+$" });
+const BOOL = [t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0"), t.Literal("")];
+const Bool = (description: string) => t.Union(BOOL, { default: "false", description });
+const URL_PATTERN = "^https?://[^\\s]+$";
+const Url = (description: string, fallback: string) => t.String({ pattern: URL_PATTERN, default: fallback, description });
+const Text = (description: string) => t.Optional(t.String({ description }));
 /** HS256 secrets and the admin token: shorter ones can be brute-forced offline from one token. */
 const MIN_SECRET_LENGTH = 32;
 /** The JWT_SECRET line of .env.example: a copied example file must not sign production tokens. */
 export const JWT_SECRET_PLACEHOLDER = "replace-with-a-random-secret-of-at-least-32-characters";
-const Int = (min: number, max: number, fallback: number) => t.Integer({ minimum: min, maximum: max, default: fallback });
+const Int = (min: number, max: number, fallback: number, description: string) =>
+  t.Integer({ minimum: min, maximum: max, default: fallback, description });
 
-/** Raw environment, after string -> number conversion. Defaults live here, once. */
+/**
+ * Every setting, once: name, validation, default and a one-line description. Loading, `--help` and the
+ * .env.example check all read this table (settingsTable below); .env.example and the README explain more.
+ */
 const EnvSchema = t.Object({
-  NODE_ENV: t.Union([t.Literal("development"), t.Literal("production"), t.Literal("test")], { default: "development" }),
-  PORT: t.Integer({ minimum: 0, maximum: 65535, default: 8787 }),
-  HOST: t.String({ minLength: 1, default: "0.0.0.0" }),
-  DEBUG: t.Optional(Bool),
-  OPENROUTER_API_KEY: t.Optional(t.String()),
-  OPENROUTER_BASE_URL: t.Optional(Url),
-  OPENROUTER_APP_URL: t.Optional(Url),
-  OPENROUTER_APP_NAME: t.Optional(t.String()),
-  GEMINI_API_KEY: t.Optional(t.String()),
-  GEMINI_BASE_URL: t.Optional(Url),
-  OPENCODE_API_KEY: t.Optional(t.String()),
-  OPENCODE_BASE_URL: t.Optional(Url),
-  MAX_BODY_SIZE: t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: "10MB" }),
-  MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096),
-  UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000),
-  RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000),
-  RATE_LIMIT_MAX_REQUESTS: Int(1, 1_000_000_000, 100),
-  CACHE_TTL: Int(0, 86_400_000 * 30, 300_000),
-  CACHE_MAX_ENTRIES: Int(0, 10_000_000, 1000),
-  SESSION_TTL: Int(1000, 86_400_000 * 30, 3_600_000),
-  SESSION_MAX: Int(1, 10_000_000, 10_000),
-  MAX_RETRIES: Int(0, 10, 2),
-  RETRY_DELAY: Int(0, 60_000, 500),
-  REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000),
-  CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000),
-  DATABASE_PATH: t.Optional(t.String({ minLength: 1 })),
-  JWT_SECRET: t.Optional(t.String()),
-  JWT_TTL: t.String({ pattern: "^\\d+\\s*[smhd]?$", default: "24h" }),
-  GITHUB_CLIENT_ID: t.Optional(t.String()),
-  GITHUB_CLIENT_SECRET: t.Optional(t.String()),
-  GITHUB_CALLBACK_URL: t.Optional(Url),
-  GITHUB_BASE_URL: t.Optional(Url),
-  GITHUB_API_URL: t.Optional(Url),
-  ADMIN_USERS: t.Optional(t.String({ pattern: "^\\s*[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*\\s*,?\\s*$" })),
-  ADMIN_TOKEN: t.Optional(t.String({ minLength: MIN_SECRET_LENGTH })),
-  REQUIRE_AUTH: t.Optional(Bool),
-  CUSTOM_PROVIDERS: t.Optional(t.String()),
+  NODE_ENV: t.Union([t.Literal("development"), t.Literal("production"), t.Literal("test")], { default: "development", description: "development | production | test" }),
+  PORT: t.Integer({ minimum: 0, maximum: 65535, default: 8787, description: "Port to listen on (--port overrides it)" }),
+  HOST: t.String({ minLength: 1, default: "0.0.0.0", description: "Address to listen on, 127.0.0.1 for local only (--host overrides it)" }),
+  DEBUG: Bool("true adds routing decisions to the logs"),
+  OPENROUTER_API_KEY: Text("OpenRouter key (https://openrouter.ai/keys)"),
+  OPENROUTER_BASE_URL: Url("OpenRouter API base", "https://openrouter.ai/api/v1"),
+  OPENROUTER_APP_URL: t.Optional(t.String({ pattern: URL_PATTERN, description: "Attribution header HTTP-Referer sent to OpenRouter" })),
+  OPENROUTER_APP_NAME: Text("Attribution header X-Title sent to OpenRouter"),
+  GEMINI_API_KEY: Text("Google AI Studio key (https://aistudio.google.com/apikey)"),
+  GEMINI_BASE_URL: Url("Gemini API base", "https://generativelanguage.googleapis.com/v1beta"),
+  OPENCODE_API_KEY: Text("OpenCode Zen key (https://opencode.ai/zen)"),
+  OPENCODE_BASE_URL: Url("OpenCode Zen API base", "https://opencode.ai/zen/v1"),
+  MAX_BODY_SIZE: t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: "10MB", description: "Largest request body: bytes, or with a unit (512kb, 10MB)" }),
+  MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096, "Largest max_tokens / max_completion_tokens a request may ask for"),
+  UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk)"),
+  RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000, "Ms to refill a client's whole token bucket on /v1/*"),
+  RATE_LIMIT_MAX_REQUESTS: Int(1, 1_000_000_000, 100, "Token bucket size per client (burst)"),
+  CACHE_TTL: Int(0, 86_400_000 * 30, 300_000, "Response cache time to live in ms; 0 disables the cache"),
+  CACHE_MAX_ENTRIES: Int(0, 10_000_000, 1000, "Most cached responses (least recently used go first); 0 disables the cache"),
+  SESSION_TTL: Int(1000, 86_400_000 * 30, 3_600_000, "Ms of inactivity after which a session expires"),
+  SESSION_MAX: Int(1, 10_000_000, 10_000, "Most sessions kept (least recently active go first)"),
+  MAX_RETRIES: Int(0, 10, 2, "Retries of one candidate after a retryable failure, before failing over"),
+  RETRY_DELAY: Int(0, 60_000, 500, "Backoff base in ms: retry n waits a random time below RETRY_DELAY * 2^n"),
+  REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000, "Deadline of a whole request in ms, across every attempt and wait"),
+  CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000, "How often (ms) each provider's model list is refetched; 0 turns it off"),
+  DATABASE_PATH: t.String({ minLength: 1, default: "./data/gateway.db", description: "SQLite file for admin changes, keys, users, revocations (:memory: under NODE_ENV=test)" }),
+  JWT_SECRET: Text("Signs the gateway's JWTs: 32+ characters, required in production (random per run elsewhere)"),
+  JWT_TTL: t.String({ pattern: "^\\d+\\s*[smhd]?$", default: "24h", description: "Token lifetime: seconds, or with s, m, h or d (30m, 7d)" }),
+  GITHUB_CLIENT_ID: Text("GitHub OAuth app client id (login routes answer 503 without it)"),
+  GITHUB_CLIENT_SECRET: Text("GitHub OAuth app client secret"),
+  GITHUB_CALLBACK_URL: Url("The OAuth app's callback URL; https makes the login cookie Secure", "http://localhost:8787/auth/github/callback"),
+  GITHUB_BASE_URL: Url("OAuth host; GitHub Enterprise: https://HOST", "https://github.com"),
+  GITHUB_API_URL: Url("REST API; GitHub Enterprise: https://HOST/api/v3", "https://api.github.com"),
+  ADMIN_USERS: t.Optional(t.String({ pattern: "^\\s*[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*\\s*,?\\s*$", description: "Comma-separated GitHub logins with admin rights" })),
+  ADMIN_TOKEN: t.Optional(t.String({ minLength: MIN_SECRET_LENGTH, description: "Bearer token with admin rights, for automation (32+ characters)" })),
+  REQUIRE_AUTH: Bool("true: /v1/* accepts only a gateway JWT or a gateway API key"),
+  CUSTOM_PROVIDERS: Text("JSON array of OpenAI-compatible servers: [{name, baseUrl, apiKey?, models[]}]"),
 });
 type Env = Static<typeof EnvSchema>;
+
+export interface SettingInfo {
+  name: string;
+  /** As written in an env file; undefined when the setting has none (or a computed one, see description). */
+  default?: string;
+  description: string;
+}
+
+/** The settings table in schema order, for `--help` and the .env.example check. */
+export function settingsTable(): SettingInfo[] {
+  return Object.entries(EnvSchema.properties).map(([name, schema]) => ({
+    name,
+    default: schema.default === undefined ? undefined : String(schema.default),
+    description: schema.description ?? "",
+  }));
+}
 
 export interface ProviderSettings {
   apiKey?: string;
@@ -122,16 +145,6 @@ export interface GitHubSettings {
   apiUrl: string;
 }
 
-const DEFAULTS = {
-  openrouterBaseUrl: "https://openrouter.ai/api/v1",
-  geminiBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
-  opencodeBaseUrl: "https://opencode.ai/zen/v1",
-  databasePath: "./data/gateway.db",
-  githubCallbackUrl: "http://localhost:8787/auth/github/callback",
-  githubBaseUrl: "https://github.com",
-  githubApiUrl: "https://api.github.com",
-} as const;
-
 export class ConfigError extends Error {}
 
 /** Reads and validates the environment; throws ConfigError naming the offending variable. */
@@ -165,15 +178,15 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     catalogRefreshMs: env.CATALOG_REFRESH,
     openrouter: {
       apiKey: env.OPENROUTER_API_KEY,
-      baseUrl: trimSlash(env.OPENROUTER_BASE_URL ?? DEFAULTS.openrouterBaseUrl),
+      baseUrl: trimSlash(env.OPENROUTER_BASE_URL),
       appUrl: env.OPENROUTER_APP_URL,
       appName: env.OPENROUTER_APP_NAME,
     },
-    gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: trimSlash(env.GEMINI_BASE_URL ?? DEFAULTS.geminiBaseUrl) },
-    opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL ?? DEFAULTS.opencodeBaseUrl) },
+    gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: trimSlash(env.GEMINI_BASE_URL) },
+    opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL) },
     customProviders: customProviders(env.CUSTOM_PROVIDERS),
     // Tests never write to the working directory unless they name a file.
-    databasePath: env.DATABASE_PATH ?? (env.NODE_ENV === "test" ? ":memory:" : DEFAULTS.databasePath),
+    databasePath: raw.DATABASE_PATH === undefined && env.NODE_ENV === "test" ? ":memory:" : env.DATABASE_PATH,
     auth: {
       ...jwtSecret(env.JWT_SECRET, env.NODE_ENV),
       jwtTtlSeconds: parseDuration(env.JWT_TTL, "JWT_TTL"),
@@ -184,9 +197,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     github: {
       clientId: env.GITHUB_CLIENT_ID,
       clientSecret: env.GITHUB_CLIENT_SECRET,
-      callbackUrl: env.GITHUB_CALLBACK_URL ?? DEFAULTS.githubCallbackUrl,
-      baseUrl: trimSlash(env.GITHUB_BASE_URL ?? DEFAULTS.githubBaseUrl),
-      apiUrl: trimSlash(env.GITHUB_API_URL ?? DEFAULTS.githubApiUrl),
+      callbackUrl: env.GITHUB_CALLBACK_URL,
+      baseUrl: trimSlash(env.GITHUB_BASE_URL),
+      apiUrl: trimSlash(env.GITHUB_API_URL),
     },
   };
 }

@@ -1,40 +1,41 @@
 // Entry point of `make start` and of the compiled binary.
 import { builtinProviders } from "./admin/effective-config.ts";
 import { createApp } from "./app.ts";
+import { parseCommandLine, UsageError } from "./cli/args.ts";
+import { healthcheck } from "./cli/healthcheck.ts";
+import { helpText } from "./cli/help.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
 
-const HELP = `openai-gateway ${VERSION}
-OpenAI-compatible API over free models on OpenRouter, Gemini and OpenCode.
-
-Usage: gateway [--help] [--version]
-
-Configuration comes from environment variables (and a .env file in the working directory).
-Main ones: PORT (8787), HOST (0.0.0.0), OPENROUTER_API_KEY, GEMINI_API_KEY, OPENCODE_API_KEY.
-See .env.example or the README for every setting.
-`;
-
-const arg = process.argv[2];
-if (arg === "--version" || arg === "-v") {
+let invocation;
+try {
+  invocation = parseCommandLine(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`openai-gateway: ${error.message} (see --help)`);
+  process.exit(2);
+}
+if (invocation.command === "version") {
   console.log(VERSION);
   process.exit(0);
 }
-if (arg === "--help" || arg === "-h") {
-  console.log(HELP);
+if (invocation.command === "help") {
+  console.log(helpText());
   process.exit(0);
 }
 
-const log = createLogger();
 let config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(invocation.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`openai-gateway: ${error.message}`);
   process.exit(1);
 }
+if (invocation.command === "healthcheck") process.exit(await healthcheck(config));
 
+const log = createLogger();
 const app = createApp(config, { log });
 try {
   app.listen({ port: config.port, hostname: config.host });
