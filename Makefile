@@ -17,7 +17,7 @@ typecheck: deps
 	./node_modules/.bin/tsc --noEmit -p .
 
 build: deps
-	bun build --compile --production --bytecode --asset public src/index.ts --outfile dist/gateway
+	bun build --compile --production --bytecode --format esm --asset public src/index.ts --outfile dist/gateway
 
 # Gateway overhead against a bare Bun proxy, an Elysia floor and Portkey (bench/README.md); about 110 s.
 bench: build

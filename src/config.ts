@@ -154,6 +154,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     const value = source[key]?.trim();
     if (value !== undefined && value !== "") raw[key] = value;
   }
+  // Tests never write to the working directory unless they name a file.
+  const memoryDatabase = raw.DATABASE_PATH === undefined && raw.NODE_ENV === "test";
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw)) as Env;
   const first = Value.Errors(EnvSchema, env).First();
   if (first) {
@@ -185,8 +187,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: trimSlash(env.GEMINI_BASE_URL) },
     opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL) },
     customProviders: customProviders(env.CUSTOM_PROVIDERS),
-    // Tests never write to the working directory unless they name a file.
-    databasePath: raw.DATABASE_PATH === undefined && env.NODE_ENV === "test" ? ":memory:" : env.DATABASE_PATH,
+    databasePath: memoryDatabase ? ":memory:" : env.DATABASE_PATH,
     auth: {
       ...jwtSecret(env.JWT_SECRET, env.NODE_ENV),
       jwtTtlSeconds: parseDuration(env.JWT_TTL, "JWT_TTL"),

@@ -33,6 +33,7 @@ try {
   console.error(`openai-gateway: ${error.message}`);
   process.exit(1);
 }
+// Top-level await: the binary is built as an ES module (Makefile `--format esm`).
 if (invocation.command === "healthcheck") process.exit(await healthcheck(config));
 
 const log = createLogger();
