@@ -74,7 +74,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, new RevocationStore(db), clock);
   const auth = new Authenticator(config.auth, tokens, keys);
   const overrides = new ModelOverrides();
-  const reserved = new Set([...Object.keys(builtinProviders(config)), ...registry.all().map((p) => p.name)]);
+  const reserved = new Set([...builtinProviders(config).keys(), ...registry.all().map((p) => p.name)]);
   const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock);
   runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })));
   const { clientId, clientSecret } = config.github;

@@ -45,7 +45,7 @@ try {
   console.error(`openai-gateway: cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
-const providers = Object.fromEntries(Object.entries(builtinProviders(config)).map(([name, p]) => [name, !!p.apiKey]));
+const providers = Object.fromEntries([...builtinProviders(config)].map(([name, p]) => [name, !!p.apiKey]));
 log("started", { version: VERSION, url: `http://${config.host}:${app.server?.port}`, providers });
 
 // As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams

@@ -5,8 +5,8 @@ import type { Config, ProviderSettings } from "../config.ts";
 import type { RuntimeConfig } from "./runtime-config.ts";
 
 /** Settings of the built-in providers by registry name; their names are reserved for them. */
-export function builtinProviders(config: Config): Record<string, ProviderSettings> {
-  return { openrouter: config.openrouter, gemini: config.gemini, opencode: config.opencode };
+export function builtinProviders(config: Config): ReadonlyMap<string, ProviderSettings> {
+  return new Map(Object.entries({ openrouter: config.openrouter, gemini: config.gemini, opencode: config.opencode }));
 }
 
 export function effectiveConfig(config: Config, runtime: RuntimeConfig) {

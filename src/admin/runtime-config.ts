@@ -113,7 +113,7 @@ export class RuntimeConfig {
 
   /** Profiles whose provider is in the registry. */
   profiles(): string[] {
-    const builtin = Object.entries(BUILTIN_PROFILES).filter(([, p]) => this.registry.get(p.provider)).map(([name]) => name);
+    const builtin = [...BUILTIN_PROFILES].filter(([, p]) => this.registry.get(p.provider)).map(([name]) => name);
     return [...builtin, ...this.custom.keys()];
   }
 
@@ -128,7 +128,7 @@ export class RuntimeConfig {
 
   private applyProfile(profile: string): void {
     const custom = this.custom.get(profile);
-    this.overrides.setProfile(profile, custom ? oneModelProfile(profile, custom.models[0]) : (BUILTIN_PROFILES[profile] ?? BUILTIN_PROFILES[DEFAULT_PROFILE]).table);
+    this.overrides.setProfile(profile, custom ? oneModelProfile(profile, custom.models[0]) : (BUILTIN_PROFILES.get(profile) ?? BUILTIN_PROFILES.get(DEFAULT_PROFILE)!).table);
   }
 
   private register(spec: CustomProviderSpec): void {

@@ -108,17 +108,17 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES: ReadonlyMap<string, string> = new Map(Object.entries({
   anonymous: "Missing credentials: send `Authorization: Bearer <token>` with a gateway JWT or API key.",
   invalid: "The bearer token is invalid or has expired; log in again.",
   revoked: "The bearer token has been revoked (logged out); log in again.",
   unknown_key: "Incorrect API key provided.",
   admin_token: "ADMIN_TOKEN grants admin access only; this route needs a gateway JWT or API key.",
   key: "An API key is not a login; this route needs a gateway JWT (log in with GitHub).",
-};
+}));
 
 function unauthorized(p: Principal): GatewayError {
   const why = p.kind === "unknown" ? p.reason : p.kind;
   const code = why === "unknown_key" ? "invalid_api_key" : why === "anonymous" ? "missing_credentials" : "invalid_token";
-  return new GatewayError(401, MESSAGES[why] ?? MESSAGES.invalid, "authentication_error", code, null, { "www-authenticate": "Bearer" });
+  return new GatewayError(401, MESSAGES.get(why) ?? MESSAGES.get("invalid")!, "authentication_error", code, null, { "www-authenticate": "Bearer" });
 }

@@ -18,7 +18,7 @@ export interface DeviceCode {
 }
 
 /** How each GitHub OAuth error reaches the client: GitHub's code stays the OpenAI error `code`. */
-const OAUTH_ERRORS: Record<string, { status: number; type: ErrorType }> = {
+const OAUTH_ERRORS: ReadonlyMap<string, { status: number; type: ErrorType }> = new Map(Object.entries({
   authorization_pending: { status: 428, type: "invalid_request_error" },
   slow_down: { status: 429, type: "rate_limit_error" },
   expired_token: { status: 410, type: "invalid_request_error" },
@@ -31,12 +31,12 @@ const OAUTH_ERRORS: Record<string, { status: number; type: ErrorType }> = {
   incorrect_client_credentials: { status: 502, type: "upstream_error" },
   redirect_uri_mismatch: { status: 502, type: "upstream_error" },
   unsupported_grant_type: { status: 502, type: "upstream_error" },
-};
+}));
 
 /** An OAuth error from GitHub; `interval` is set for slow_down (the new polling interval). */
 export class OAuthError extends GatewayError {
   constructor(code: string, description: string | undefined, readonly interval?: number) {
-    const { status, type } = OAUTH_ERRORS[code] ?? { status: 502, type: "upstream_error" as const };
+    const { status, type } = OAUTH_ERRORS.get(code) ?? { status: 502, type: "upstream_error" as const };
     super(status, `GitHub: ${description ?? code}`, type, code, null, interval ? { "retry-after": String(interval) } : {});
   }
 

@@ -9,7 +9,7 @@ import { cacheKey, type CacheKind } from "../stores/cache-key.ts";
 import type { CacheStore } from "../stores/cache.ts";
 import { metaOf } from "./request-context.ts";
 
-const KINDS: Record<string, CacheKind> = { "/v1/chat/completions": "chat", "/v1/embeddings": "embeddings" };
+const KINDS: ReadonlyMap<string, CacheKind> = new Map([["/v1/chat/completions", "chat"], ["/v1/embeddings", "embeddings"]]);
 
 interface Entry {
   body: unknown;
@@ -24,7 +24,7 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
 
   return new Elysia({ name: "response-cache" })
     .onBeforeHandle({ as: "global" }, async ({ request, route, body, set }) => {
-      const kind = KINDS[route];
+      const kind = KINDS.get(route);
       if (!kind || (body as { stream?: boolean }).stream) return;
       const directive = request.headers.get("cache-control") ?? "";
       const meta = metaOf(request);

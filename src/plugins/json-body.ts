@@ -1,10 +1,16 @@
 // Reads JSON request bodies ourselves so that every refusal is an OpenAI-format error: 415 for other
-// content types, 413 before reading a body that is too large (Content-Length) or while reading a
-// chunked one, 400 for malformed JSON. Bun's own limit would answer 413 with an empty body.
+// content types (or a charset other than UTF-8), 413 before reading a body that is too large
+// (Content-Length) or while reading a chunked one, 400 for bytes that are not UTF-8, for JSON past the
+// limits of json-limits.ts (checked before parsing) and for malformed JSON. Bun's own limit would
+// answer 413 with an empty body.
 import { Elysia } from "elysia";
 import { badRequest, GatewayError } from "../errors.ts";
+import { jsonLimitViolation } from "./json-limits.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+/** Fatal: invalid bytes are refused, not silently turned into U+FFFD and sent upstream as someone's text. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function jsonBody(maxBodySize: number) {
   const tooLarge = () =>
@@ -25,8 +31,14 @@ export function jsonBody(maxBodySize: number) {
         throw new GatewayError(415, `Content-Type must be application/json (got ${type ? `"${type}"` : "none"}).`,
           "invalid_request_error", "unsupported_media_type");
       }
+      const charset = CHARSET.exec(type)?.[1].toLowerCase();
+      if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+        throw new GatewayError(415, `JSON bodies must be UTF-8 (got charset "${charset.slice(0, 40)}").`, "invalid_request_error", "unsupported_media_type");
+      }
       const text = await readLimited(request, maxBodySize, tooLarge);
       if (text.trim() === "") throw badRequest("Request body is empty; send a JSON object.", null, "invalid_json");
+      const violation = jsonLimitViolation(text);
+      if (violation) throw badRequest(violation.message, null, violation.code);
       try {
         return JSON.parse(text);
       } catch (error) {
@@ -40,10 +52,10 @@ function hasBody(request: Request): boolean {
   return request.headers.has("transfer-encoding") || Number(request.headers.get("content-length") ?? 0) > 0;
 }
 
-/** Reads the body as text, stopping as soon as it exceeds the limit (chunked bodies have no length). */
+/** Reads the body as UTF-8 text, stopping as soon as it exceeds the limit (chunked bodies have no length). */
 async function readLimited(request: Request, limit: number, tooLarge: () => GatewayError): Promise<string> {
   // With a Content-Length (already checked against the limit in onRequest) one native read is cheapest.
-  if (request.headers.has("content-length")) return request.text();
+  if (request.headers.has("content-length")) return decode(await request.bytes());
   if (!request.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -52,5 +64,13 @@ async function readLimited(request: Request, limit: number, tooLarge: () => Gate
     if (size > limit) throw tooLarge();
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return decode(Buffer.concat(chunks));
+}
+
+function decode(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw badRequest("Request body is not valid UTF-8.", null, "invalid_json");
+  }
 }

@@ -80,7 +80,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
           const c = custom.get(p.name);
           return c
             ? { name: p.name, builtin: false, configured: p.configured, keySet: c.keySet, models: c.models.length, baseUrl: c.baseUrl }
-            : { name: p.name, builtin: true, configured: p.configured, keySet: !!builtin[p.name]?.apiKey, models: counts.get(p.name)?.length ?? 0 };
+            : { name: p.name, builtin: true, configured: p.configured, keySet: !!builtin.get(p.name)?.apiKey, models: counts.get(p.name)?.length ?? 0 };
         }),
       };
     }, { detail: admin("Providers: configured or not, model counts, whether a key is set") })

@@ -50,8 +50,11 @@ const CODE = [
   ...BROAD,
 ];
 
+// The tables are Maps, not object literals: a client's `model` is looked up in them, and a plain object
+// would answer "constructor" or "__proto__" from Object.prototype.
+
 /** Chat aliases: OpenAI's names and the seed's short names. */
-export const CHAT_ALIASES: Record<string, Target[]> = {
+export const CHAT_ALIASES: ReadonlyMap<string, Target[]> = new Map(Object.entries({
   "gpt-3.5-turbo": REASONING,
   "gpt-4": REASONING,
   "gpt-4o": LARGE,
@@ -67,10 +70,10 @@ export const CHAT_ALIASES: Record<string, Target[]> = {
   "mistral-small-3.1-24b": [or("mistralai/mistral-small-3.1-24b-instruct:free"), ...FAST.slice(1)],
   "llama-3.3-70b": [or("meta-llama/llama-3.3-70b-instruct:free"), ...LARGE.slice(1)],
   "gemma-2-9b": [or("google/gemma-2-9b-it:free"), or("google/gemma-4-26b-a4b-it:free"), ...FAST.slice(1)],
-};
+}));
 
 /** Embedding aliases: OpenAI's names map to free embedding models. */
-export const EMBEDDING_ALIASES: Record<string, Target[]> = Object.fromEntries(
+export const EMBEDDING_ALIASES: ReadonlyMap<string, Target[]> = new Map(
   ["text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"].map((name) => [
     name,
     [gemini("gemini-embedding-001"), or("nvidia/llama-nemotron-embed-vl-1b-v2:free")],
@@ -83,8 +86,8 @@ export const EMBEDDING_ALIASES: Record<string, Target[]> = Object.fromEntries(
  * rules (Gemini or OpenCode -> OpenRouter, OpenRouter -> Gemini). Embedding ids get none: vectors of
  * another model live in another space, so answering with them would be silently wrong.
  */
-export const DIRECT_FALLBACKS: Record<string, Target[]> = {
+export const DIRECT_FALLBACKS: ReadonlyMap<string, Target[]> = new Map(Object.entries({
   gemini: [OPENROUTER_FREE],
   opencode: [OPENROUTER_FREE],
   openrouter: [GEMINI_FLASH],
-};
+}));

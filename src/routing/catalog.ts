@@ -20,7 +20,7 @@ function directId(target: Target): string {
 
 /** Every target of the model table, once each, by breaker key (the table is constant). */
 export const TABLE_TARGETS: ReadonlyMap<string, Target> = new Map(
-  [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat().map((t) => [candidateKey(t), t]),
+  [...CHAT_ALIASES.values(), ...EMBEDDING_ALIASES.values()].flat().map((t) => [candidateKey(t), t]),
 );
 
 export class ModelCatalog {
@@ -38,7 +38,7 @@ export class ModelCatalog {
     const add = (id: string, owner: string) => {
       if (!entries.has(id)) entries.set(id, { id, object: "model", created: this.created, owned_by: owner });
     };
-    for (const id of [...Object.keys(CHAT_ALIASES), ...Object.keys(EMBEDDING_ALIASES)]) add(id, "openai-gateway");
+    for (const id of [...CHAT_ALIASES.keys(), ...EMBEDDING_ALIASES.keys()]) add(id, "openai-gateway");
     for (const id of this.overrides.mappedAliases()) add(id, "openai-gateway");
     for (const [provider, ids] of this.byProvider()) for (const id of ids) add(id, provider);
     return [...entries.values()];

@@ -7,19 +7,22 @@ import { CHAT_ALIASES, type Target } from "./aliases.ts";
 export const DEFAULT_PROFILE = "openrouter";
 
 /** The OpenAI chat names a profile remaps. */
-const OPENAI_NAMES = Object.keys(CHAT_ALIASES).filter((name) => name.startsWith("gpt-"));
+const OPENAI_NAMES = [...CHAT_ALIASES.keys()].filter((name) => name.startsWith("gpt-"));
 
 const gemini = (...models: string[]): Target[] => models.map((model) => ({ provider: "gemini", model }));
 // Flash models only: since April 2026 Gemini's Pro models need billing, and this gateway serves free ones.
 const GEMINI_BALANCED = gemini("gemini-3-flash-preview", "gemini-2.5-flash");
 const GEMINI_FAST = gemini("gemini-2.5-flash-lite", "gemini-3-flash-preview");
 
+/** A profile's table: OpenAI name -> candidates. A Map, since clients' model names are looked up in it. */
+export type ProfileTable = ReadonlyMap<string, Target[]>;
+
 /** Built-in profiles: the provider each needs and its table (empty: the seed table applies). */
-export const BUILTIN_PROFILES: Record<string, { provider: string; table: Record<string, Target[]> }> = {
-  openrouter: { provider: "openrouter", table: {} },
+export const BUILTIN_PROFILES: ReadonlyMap<string, { provider: string; table: ProfileTable }> = new Map(Object.entries({
+  openrouter: { provider: "openrouter", table: new Map() },
   gemini: {
     provider: "gemini",
-    table: {
+    table: new Map(Object.entries({
       "gpt-3.5-turbo": GEMINI_FAST,
       "gpt-4": GEMINI_BALANCED,
       "gpt-4o": GEMINI_BALANCED,
@@ -28,13 +31,13 @@ export const BUILTIN_PROFILES: Record<string, { provider: string; table: Record<
       "gpt-5-turbo": GEMINI_FAST,
       "gpt-4-vision": GEMINI_BALANCED,
       "gpt-4-code": GEMINI_BALANCED,
-    },
+    })),
   },
   opencode: { provider: "opencode", table: oneModelProfile("opencode", "big-pickle") },
-};
+}));
 
 /** A profile that sends every OpenAI name to one model (OpenCode; a custom provider's first model). */
-export function oneModelProfile(provider: string, model: string): Record<string, Target[]> {
+export function oneModelProfile(provider: string, model: string): ProfileTable {
   const target: Target = { provider, model };
-  return Object.fromEntries(OPENAI_NAMES.map((name) => [name, [target]]));
+  return new Map(OPENAI_NAMES.map((name) => [name, [target]]));
 }

@@ -1,14 +1,14 @@
 // Run-time routing changes layered over the static tables: admin model mappings, the models custom
 // providers list, and the emulation profile. resolveModel consults this first.
 import type { Target } from "./aliases.ts";
-import { DEFAULT_PROFILE } from "./emulation.ts";
+import { DEFAULT_PROFILE, type ProfileTable } from "./emulation.ts";
 import type { Endpoint } from "./resolve.ts";
 
 export class ModelOverrides {
   private readonly mappings = new Map<string, Target>();
   /** Model id -> the custom provider that lists it. */
   private readonly customModels = new Map<string, string>();
-  private emulated: Record<string, Target[]> = {};
+  private emulated: ProfileTable = new Map();
   private currentProfile = DEFAULT_PROFILE;
 
   get profile(): string {
@@ -34,7 +34,7 @@ export class ModelOverrides {
     return this.customModels.get(model);
   }
 
-  setProfile(name: string, table: Record<string, Target[]>): void {
+  setProfile(name: string, table: ProfileTable): void {
     this.currentProfile = name;
     this.emulated = table;
   }
@@ -55,6 +55,6 @@ export class ModelOverrides {
     if (mapped) return [mapped];
     const owner = this.customModels.get(model);
     if (owner) return [{ provider: owner, model }];
-    return endpoint === "chat" ? this.emulated[model] : undefined;
+    return endpoint === "chat" ? this.emulated.get(model) : undefined;
   }
 }

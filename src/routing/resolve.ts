@@ -10,7 +10,7 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
   const override = overrides?.lookup(model, endpoint);
   if (override) return override;
   const table = endpoint === "chat" ? CHAT_ALIASES : EMBEDDING_ALIASES;
-  const alias = table[model];
+  const alias = table.get(model);
   if (alias) return alias;
   const direct = directTarget(model);
   if (!direct) {
@@ -22,7 +22,7 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
       "model",
     );
   }
-  return endpoint === "chat" ? [direct, ...(DIRECT_FALLBACKS[direct.provider] ?? [])] : [direct];
+  return endpoint === "chat" ? [direct, ...(DIRECT_FALLBACKS.get(direct.provider) ?? [])] : [direct];
 }
 
 /** An upstream id named directly: `vendor/model` (OpenRouter), `gemini-*` (Gemini), `opencode-<id>` (OpenCode). */

@@ -258,8 +258,8 @@ describe("emulation profiles", () => {
   });
 
   test("every built-in profile covers every gpt-* alias of the table", () => {
-    const names = Object.keys(CHAT_ALIASES).filter((n) => n.startsWith("gpt-")).sort();
-    for (const profile of ["gemini", "opencode"]) expect(Object.keys(BUILTIN_PROFILES[profile].table).sort()).toEqual(names);
+    const names = [...CHAT_ALIASES.keys()].filter((n) => n.startsWith("gpt-")).sort();
+    for (const profile of ["gemini", "opencode"]) expect([...BUILTIN_PROFILES.get(profile)!.table.keys()].sort()).toEqual(names);
   });
 
   test("an unknown profile -> 400 naming the available ones", async () => {

@@ -53,7 +53,7 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
   let generation = 0;
 
   let modelsStatus: number | undefined;
-  const tableIds = [...Object.values(CHAT_ALIASES), ...Object.values(EMBEDDING_ALIASES)].flat()
+  const tableIds = [...CHAT_ALIASES.values(), ...EMBEDDING_ALIASES.values()].flat()
     .filter((t) => t.provider === "openrouter").map((t) => t.model);
   const models: Array<Record<string, unknown>> = [
     ...[...new Set(["meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-coder:free", ...tableIds])].map(freeModel),

@@ -7,18 +7,18 @@ import type { UpstreamModel } from "../types.ts";
  * 2026-03-09 (ai.google.dev/gemini-api/docs/deprecations), so the friendly name goes to its
  * replacement; the 1.5 family is retired and goes to the 2.5 model of the same tier.
  */
-const ALIASES: Record<string, string> = {
+const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   "gemini-3-flash": "gemini-3-flash-preview",
   "gemini-3-pro": "gemini-3.1-pro-preview",
   "gemini-1.5-flash": "gemini-2.5-flash",
   "gemini-1.5-pro": "gemini-2.5-pro",
   "text-embedding-004": "gemini-embedding-001",
-};
+}));
 
 /** Maps a client-facing name to the API id; unknown ids (any other `gemini-*`, gemma ...) pass through. */
 export function geminiModelId(name: string): string {
   const bare = name.replace(/^(google\/|models\/)/, "");
-  return ALIASES[bare] ?? bare;
+  return ALIASES.get(bare) ?? bare;
 }
 
 /** The generation number of a `gemini-<n>...` id (3 for gemini-3.1-pro-preview), 0 for others. */
