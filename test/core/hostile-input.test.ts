@@ -104,7 +104,7 @@ describe("Object.prototype names are plain unknown names", () => {
   });
 });
 
-const raw = (body: string | Uint8Array, type = "application/json") =>
+const raw = (body: string | Uint8Array<ArrayBuffer>, type = "application/json") =>
   fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": type }, body });
 const nested = (depth: number, open = "[", close = "]", inner = "") => open.repeat(depth) + inner + close.repeat(depth);
 const chatWith = (extra: string) => `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"extra":${extra}}`;
