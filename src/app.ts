@@ -1,6 +1,7 @@
 // Builds the gateway from a config and its dependencies, so tests run the real app on a free port
 // with fake upstreams and injected stores behind it. Read a request top to bottom: plugins (context,
-// errors, auth, rate limit, body, sessions, cache) -> routes -> router -> provider.
+// errors, auth, rate limit, body, door translation, sessions, cache) -> routes (the front doors,
+// src/doors/) -> router -> provider.
 import { Elysia } from "elysia";
 import { builtinProviders } from "./admin/effective-config.ts";
 import { RuntimeConfig } from "./admin/runtime-config.ts";
@@ -14,6 +15,8 @@ import { OAuthStateStore } from "./db/oauth-states.ts";
 import { RevocationStore } from "./db/revocations.ts";
 import { RuntimeConfigStore } from "./db/runtime-config.ts";
 import { UserStore } from "./db/users.ts";
+import { chatDoor } from "./doors/chat/door.ts";
+import { doorRoute, doorTranslation } from "./doors/door.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { authGuard } from "./plugins/auth.ts";
@@ -36,7 +39,6 @@ import { Router, type RouterDeps } from "./routing/router.ts";
 import { adminPageRoutes } from "./routes/admin-page.ts";
 import { adminRoutes, emulationRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
-import { chatRoutes } from "./routes/chat.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -89,6 +91,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const events = new RequestEvents();
   requestLogging(events, log);
   const isAdmin = (request: Request) => auth.isAdmin(request);
+  const doors = [chatDoor(config.maxTokensLimit)];
 
   let routes: RouteInfo[] = [];
   const app = new Elysia({
@@ -106,6 +109,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(rateLimit(rateLimitStore, config.rateLimit, m, (request) => auth.keyRateLimit(request)))
     .use(jsonBody(config.maxBodySize))
     .use(docs())
+    // Door translation before sessions and the cache: both read the translated request.
+    .use(doorTranslation(doors))
     // Sessions before the cache: a cache hit still belongs to the caller's session.
     .use(sessions(sessionStore, events, isAdmin))
     .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m))
@@ -122,7 +127,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     })
     .use(healthRoutes(registry, router, live, Date.now(), sessionStore))
     .use(modelRoutes(catalog, registry))
-    .use(chatRoutes(router, events, config.maxTokensLimit))
+    .use(doors.reduce((all, door) => all.use(doorRoute(door, router, events)), new Elysia()))
     .use(embeddingRoutes(router));
   routes = app.routes;
   return app;

@@ -42,8 +42,8 @@ export function createGatewayMetrics(registry = new Registry()) {
     rateLimitHits: registry.counter("rate_limit_hits_total", "Requests refused by the gateway's rate limiter."),
     responseCacheHits: registry.counter("response_cache_hits_total", "Requests answered from the response cache."),
     responseCacheMisses: registry.counter("response_cache_misses_total", "Cacheable requests not found in the response cache."),
-    chatCompletions: registry.counter("chat_completions_total", "Chat completions served, by model and provider.", ["model", "provider"]),
-    chatTokens: registry.counter("chat_completion_tokens_used", "Tokens used by chat completions, by type (prompt or completion).", ["type"]),
+    chatCompletions: registry.counter("chat_completions_total", "Chat completions served, by model, provider and front door (chat, messages ...).", ["model", "provider", "door"]),
+    chatTokens: registry.counter("chat_completion_tokens_used", "Tokens used by chat completions, by type (prompt or completion) and front door.", ["type", "door"]),
     gatewayOverhead: registry.histogram("gateway_overhead_seconds", "Time spent in the gateway itself, excluding upstream calls.", OVERHEAD_BUCKETS),
     upstreamDuration: registry.histogram(
       "upstream_request_duration_seconds",

@@ -3,6 +3,7 @@
 // REQUIRE_AUTH is on, everything else is open.
 import { Elysia } from "elysia";
 import type { Authenticator } from "../auth/authenticator.ts";
+import { errorResponse } from "../doors/errors.ts";
 import { GatewayError } from "../errors.ts";
 
 export function authGuard(auth: Authenticator, requireAuth: boolean) {
@@ -12,7 +13,7 @@ export function authGuard(auth: Authenticator, requireAuth: boolean) {
       if (isAdminRoute(request.method, path)) await auth.requireAdmin(request);
       else if (requireAuth && under(path, "/v1")) await auth.requireClient(request);
     } catch (error) {
-      if (error instanceof GatewayError) return error.toResponse();
+      if (error instanceof GatewayError) return errorResponse(error, request);
       throw error;
     }
   });

@@ -1,15 +1,17 @@
-// Response cache for non-streaming chat completions and embeddings. Identical requests (same model,
-// messages and every answer-changing parameter) get the stored answer with `x-cache: HIT`; misses say
-// MISS. Request `Cache-Control: no-cache` skips the lookup (the fresh answer is stored), `no-store`
+// Response cache for non-streaming chat completions (from every front door) and embeddings. Identical
+// requests (same model, messages and every answer-changing parameter) get the stored answer with
+// `x-cache: HIT`; misses say MISS. A door's request is keyed by its translation (RequestMeta.chat) and
+// the internal completion is stored, so a hit is answered through the door (door.reply) in its dialect. Request `Cache-Control: no-cache` skips the lookup (the fresh answer is stored), `no-store`
 // skips the cache entirely. Errors and cut-short answers are never stored. Admins empty it with
 // POST /config/clear-cache (routes/admin.ts).
 import { Elysia } from "elysia";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
+import type { ChatCompletion } from "../providers/types.ts";
 import { cacheKey, type CacheKind } from "../stores/cache-key.ts";
 import type { CacheStore } from "../stores/cache.ts";
 import { metaOf } from "./request-context.ts";
 
-const KINDS: ReadonlyMap<string, CacheKind> = new Map([["/v1/chat/completions", "chat"], ["/v1/embeddings", "embeddings"]]);
+const EMBEDDINGS = "/v1/embeddings";
 
 interface Entry {
   body: unknown;
@@ -24,15 +26,20 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
 
   return new Elysia({ name: "response-cache" })
     .onBeforeHandle({ as: "global" }, async ({ request, route, body, set }) => {
-      const kind = KINDS.get(route);
-      if (!kind || (body as { stream?: boolean }).stream) return;
-      const directive = request.headers.get("cache-control") ?? "";
       const meta = metaOf(request);
+      const { door, chat } = meta;
+      let kind: CacheKind;
+      if (door) {
+        if (chat!.stream) return;
+        kind = "chat";
+      } else if (route === EMBEDDINGS) kind = "embeddings";
+      else return;
+      const directive = request.headers.get("cache-control") ?? "";
       if (/\bno-store\b/i.test(directive)) {
         meta.cache = set.headers["x-cache"] = "BYPASS";
         return;
       }
-      const key = cacheKey(kind, body as Record<string, unknown>);
+      const key = cacheKey(kind, (chat ?? body) as Record<string, unknown>);
       keys.set(request, key);
       const hit = /\bno-cache\b/i.test(directive) ? undefined : await store.get(key);
       if (hit === undefined) {
@@ -50,14 +57,16 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
         set.headers["x-gateway-upstream-model"] = entry.upstreamModel ?? "";
         set.headers["x-gateway-attempts"] = "0";
       }
-      return entry.body;
+      return door ? door.reply(entry.body as ChatCompletion, body, meta) : entry.body;
     })
     .onAfterHandle({ as: "global" }, async ({ request, responseValue }) => {
       const key = keys.get(request);
+      if (!key) return;
       const meta = metaOf(request);
-      if (!key || meta.cache !== "MISS" || !complete(responseValue)) return;
+      const value = meta.door ? meta.completion : responseValue;
+      if (meta.cache !== "MISS" || !complete(value)) return;
       // The session id belongs to the requester, not to the answer.
-      const entry: Entry = { body: { ...responseValue, sessionId: undefined }, provider: meta.provider, upstreamModel: meta.upstreamModel };
+      const entry: Entry = { body: { ...value, sessionId: undefined }, provider: meta.provider, upstreamModel: meta.upstreamModel };
       await store.set(key, JSON.stringify(entry), ttlMs);
     });
 }

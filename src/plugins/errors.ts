@@ -1,7 +1,9 @@
-// Every error leaves as an OpenAI error body {"error":{message,type,param,code}} with the right status:
+// Every error leaves as an error body in the route's dialect (OpenAI's {"error":{message,type,param,code}}
+// unless a door's path says otherwise, see doors/errors.ts) with the right status:
 // validation failures name the field, unknown routes get 404 (or 405 with Allow when only the method is
 // wrong), and unexpected exceptions become a generic 500 without stack traces.
 import { Elysia, ValidationError } from "elysia";
+import { errorResponse } from "../doors/errors.ts";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
@@ -49,7 +51,7 @@ export function errors(routes: () => RouteInfo[], log: Logger) {
     const failure = toGatewayError(code, error, request, path);
     // Later hooks (logs, metrics) read the status from `set`.
     set.status = failure.status;
-    return failure.toResponse();
+    return errorResponse(failure, request);
   });
 }
 

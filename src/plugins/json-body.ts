@@ -1,9 +1,10 @@
-// Reads JSON request bodies ourselves so that every refusal is an OpenAI-format error: 415 for other
-// content types (or a charset other than UTF-8), 413 before reading a body that is too large
+// Reads JSON request bodies ourselves so that every refusal is an error in the route's dialect: 415 for
+// other content types (or a charset other than UTF-8), 413 before reading a body that is too large
 // (Content-Length) or while reading a chunked one, 400 for bytes that are not UTF-8, for JSON past the
 // limits of json-limits.ts (checked before parsing) and for malformed JSON. Bun's own limit would
 // answer 413 with an empty body.
 import { Elysia } from "elysia";
+import { errorResponse } from "../doors/errors.ts";
 import { badRequest, GatewayError } from "../errors.ts";
 import { jsonLimitViolation } from "./json-limits.ts";
 
@@ -20,7 +21,7 @@ export function jsonBody(maxBodySize: number) {
   return new Elysia({ name: "json-body", seed: maxBodySize })
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length"));
-      if (length > maxBodySize) return tooLarge().toResponse({ connection: "close" });
+      if (length > maxBodySize) return errorResponse(tooLarge(), request, { connection: "close" });
     })
     .onParse({ as: "global" }, async ({ request }) => {
       // A POST with no body and no type (logout, clear-cache) has nothing to parse; routes with a body

@@ -35,11 +35,13 @@ export function metrics(m: GatewayMetrics, events: RequestEvents, router: Router
     const answeredMs = meta.firstByteMs ?? durationMs;
     if (meta.upstreamMs !== undefined) m.gatewayOverhead.observe(Math.max(0, answeredMs - meta.upstreamMs) / 1000);
     if (meta.firstByteMs !== undefined) m.timeToFirstToken.observe(meta.firstByteMs / 1000);
-    if (meta.route === "/v1/chat/completions" && meta.provider && (meta.status ?? 0) < 400) {
-      m.chatCompletions.inc({ model: meta.upstreamModel ?? "unknown", provider: meta.provider });
+    // Every front door's completions, labelled by door.
+    if (meta.door && meta.provider && (meta.status ?? 0) < 400) {
+      const door = meta.door.name;
+      m.chatCompletions.inc({ model: meta.upstreamModel ?? "unknown", provider: meta.provider, door });
       if (meta.usage) {
-        m.chatTokens.inc({ type: "prompt" }, meta.usage.prompt_tokens);
-        m.chatTokens.inc({ type: "completion" }, meta.usage.completion_tokens);
+        m.chatTokens.inc({ type: "prompt", door }, meta.usage.prompt_tokens);
+        m.chatTokens.inc({ type: "completion", door }, meta.usage.completion_tokens);
       }
     }
   });

@@ -2,6 +2,7 @@
 // limited response carries the x-ratelimit-* headers OpenAI clients read; over the limit is a 429 with
 // Retry-After (whole seconds, at least 1) and retry-after-ms. Health, metrics, docs and admin are exempt.
 import { Elysia } from "elysia";
+import { errorResponse } from "../doors/errors.ts";
 import { GatewayError, retryAfterHeaders } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import type { RateLimitStore } from "../stores/rate-limit.ts";
@@ -29,8 +30,9 @@ export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m:
     if (result.allowed) return;
     m.rateLimitHits.inc();
     const retry = retryAfterHeaders(result.retryAfterMs);
-    return new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(windowMs)}. Try again in ${retry["retry-after"]}s.`,
-      "rate_limit_error", "rate_limit_exceeded", null, retry).toResponse(set.headers as Record<string, string>);
+    const refusal = new GatewayError(429, `Rate limit reached: ${limit} requests per ${duration(windowMs)}. Try again in ${retry["retry-after"]}s.`,
+      "rate_limit_error", "rate_limit_exceeded", null, retry);
+    return errorResponse(refusal, request, set.headers as Record<string, string>);
   });
 }
 

@@ -2,6 +2,8 @@
 // sane), the start time, who the client is, and what routing did. A request is "completed" once: when
 // its response is handed over, or, for a stream, when the stream ends. Logging and metrics subscribe.
 import { Elysia } from "elysia";
+import type { Door } from "../doors/door.ts";
+import type { ChatCompletion, ChatRequest } from "../providers/types.ts";
 
 export interface RequestMeta {
   id: string;
@@ -11,6 +13,11 @@ export interface RequestMeta {
   start: number;
   /** Stable client identity for rate limits and ownership: "key:<sha256>", "user:<github id>" or "ip:<address>". */
   client: string;
+  /** The front door that took the request, and its request translated to the internal shape. */
+  door?: Door;
+  chat?: ChatRequest;
+  /** The internal completion a door answered from (what the cache stores). */
+  completion?: ChatCompletion;
   provider?: string;
   upstreamModel?: string;
   attempts?: number;
@@ -36,6 +43,9 @@ export function metaOf(request: Request): RequestMeta {
   if (!meta) throw new Error("request-context plugin is not installed");
   return meta;
 }
+
+/** The request's id, if the request-context plugin saw it (error answers name it). */
+export const requestIdOf = (request: Request): string | undefined => metas.get(request)?.id;
 
 export class RequestEvents {
   private readonly listeners: CompletionListener[] = [];
@@ -73,7 +83,7 @@ export function requestContext(events: RequestEvents, identify: Identify) {
       const meta = metas.get(request);
       if (!meta) return;
       if (route) meta.route = route;
-      // Streams complete when their body ends (see routes/sse.ts), not when the handler returns.
+      // Streams complete when their body ends (see doors/stream.ts), not when the handler returns.
       if (meta.streaming) return;
       events.complete(meta, responseValue instanceof Response ? responseValue.status : Number(set.status) || 200);
     });

@@ -1,5 +1,6 @@
-// Every chat completion belongs to a session: the client's x-session-id, or a new one. The response
-// carries it in an x-session-id header and, for JSON answers, as `sessionId` in the body. A session
+// Every chat completion, through any front door, belongs to a session: the client's x-session-id, or a
+// new one. The response carries it in an x-session-id header and, for OpenAI chat's JSON answers, as
+// `sessionId` in the body. A session
 // records counts, tokens and models, never content; the store bounds and expires them.
 import { Elysia } from "elysia";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
@@ -7,7 +8,6 @@ import { newSessionId, type Session, type SessionStore } from "../stores/session
 import { metaOf, type RequestEvents } from "./request-context.ts";
 
 const SESSION_ID = /^[\w-]{8,128}$/;
-const CHAT = "/v1/chat/completions";
 
 const forbidden = () => new GatewayError(403, "This session belongs to another client.", "permission_error", "session_forbidden");
 
@@ -32,8 +32,9 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
   };
 
   return new Elysia({ name: "sessions", detail: { tags: ["Sessions"] } })
-    .onBeforeHandle({ as: "global" }, async ({ request, route, set }) => {
-      if (route !== CHAT) return;
+    .onBeforeHandle({ as: "global" }, async ({ request, set }) => {
+      // Door requests only (doors/door.ts sets meta.door before this hook runs).
+      if (!metaOf(request).door) return;
       const given = request.headers.get("x-session-id");
       if (given !== null && !SESSION_ID.test(given)) {
         throw badRequest("x-session-id must be 8-128 letters, digits, '_' or '-'.", null, "invalid_session_id");
@@ -47,8 +48,8 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
       metaOf(request).sessionId = id;
       set.headers["x-session-id"] = id;
     })
-    .onAfterHandle({ as: "global" }, ({ request, route, responseValue }) => {
-      if (route !== CHAT || !responseValue || typeof responseValue !== "object" || responseValue instanceof Response) return;
+    .onAfterHandle({ as: "global" }, ({ request, responseValue }) => {
+      if (!metaOf(request).door?.sessionInBody || !responseValue || typeof responseValue !== "object" || responseValue instanceof Response) return;
       // Chat answers are built per request (parsed upstream or cached JSON), so the id is set in place.
       (responseValue as { sessionId?: string }).sessionId = metaOf(request).sessionId;
     })

@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import type { EmbeddingRequest, EmbeddingResponse } from "../providers/types.ts";
 import { metaOf } from "../plugins/request-context.ts";
 import type { Router } from "../routing/router.ts";
-import { noteRoute, timed } from "./chat.ts";
+import { noteRoute, timed } from "./routed.ts";
 import { embeddingRequestSchema } from "./embeddings.schema.ts";
 
 export function embeddingRoutes(router: Router) {

@@ -77,7 +77,7 @@ describe("GET /metrics", () => {
     // Route patterns, never raw paths.
     expect(find("http_requests_total", { endpoint: "/session/:id", status: "404" })[0].value).toBe(2);
     expect(samples.some((s) => s.labels.endpoint?.includes("sess_"))).toBe(false);
-    expect(find("chat_completions_total").reduce((a, s) => a + s.value, 0)).toBe(3);
+    expect(find("chat_completions_total", { door: "chat" }).reduce((a, s) => a + s.value, 0)).toBe(3);
     // Upstream attempts, by provider, status and outcome, and the failover away from the failing candidate.
     expect(find("openrouter_requests_total", { status: "200", outcome: "success" })[0].value).toBe(3);
     expect(find("openrouter_requests_total", { status: "500", outcome: "error" })[0].value).toBe(3);

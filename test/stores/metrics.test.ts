@@ -229,9 +229,9 @@ describe("createGatewayMetrics", () => {
     m.rateLimitHits.inc();
     m.responseCacheHits.inc();
     m.responseCacheMisses.inc();
-    m.chatCompletions.inc({ model: "gemini-2.5-flash", provider: "gemini" });
-    m.chatTokens.inc({ type: "prompt" }, 12);
-    m.chatTokens.inc({ type: "completion" }, 34);
+    m.chatCompletions.inc({ model: "gemini-2.5-flash", provider: "gemini", door: "chat" });
+    m.chatTokens.inc({ type: "prompt", door: "chat" }, 12);
+    m.chatTokens.inc({ type: "completion", door: "messages" }, 34);
     m.gatewayOverhead.observe(0.0003);
     m.upstreamDuration.observe({ provider: "gemini" }, 1.2);
     m.timeToFirstToken.observe(0.3);
