@@ -2,7 +2,7 @@
 // Plain TypeBox, not Elysia's `t`: Elysia's Integer coerces numeric strings ("5" -> 5) through a
 // transform, which OpenAI's API does not accept and which makes Elysia decode and clone every body.
 import { Type as t } from "@sinclair/typebox";
-import { MAX_MODEL_LENGTH } from "./chat.schema.ts";
+import { MAX_MODEL_LENGTH } from "../doors/chat/schema.ts";
 
 export const embeddingRequestSchema = t.Object({
   model: t.String({ minLength: 1, maxLength: MAX_MODEL_LENGTH, description: "an embedding model id such as text-embedding-3-small" }),
