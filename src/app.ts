@@ -26,6 +26,7 @@ import { errors, type RouteInfo } from "./plugins/errors.ts";
 import { jsonBody } from "./plugins/json-body.ts";
 import { requestLogging } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
+import { deferredChecks } from "./plugins/deferred-checks.ts";
 import { rateLimit } from "./plugins/rate-limit.ts";
 import { RequestEvents, requestContext } from "./plugins/request-context.ts";
 import { sessions } from "./plugins/sessions.ts";
@@ -42,7 +43,9 @@ import { authRoutes } from "./routes/auth.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { redisStores } from "./redis/stores.ts";
 import { MemoryCacheStore, type CacheStore } from "./stores/cache.ts";
+import { localChanges } from "./stores/changes.ts";
 import { systemClock, type Clock } from "./stores/clock.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./stores/rate-limit.ts";
 import { MemorySessionStore, type SessionStore } from "./stores/sessions.ts";
@@ -65,19 +68,22 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const registry = deps.registry ?? createRegistry(config);
   const log = deps.log ?? createLogger();
   const m = deps.metrics ?? createGatewayMetrics();
-  const rateLimitStore = deps.rateLimitStore ?? new MemoryRateLimitStore({ clock });
-  const cacheStore = deps.cacheStore ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
-  const sessionStore = deps.sessionStore ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
+  // REDIS_URL puts every shared store on Redis so replicas share them (docs/scaling.md); tests inject their own.
+  const shared = config.redis.url ? redisStores(config.redis.url, config, log, clock) : undefined;
+  const rateLimitStore = deps.rateLimitStore ?? shared?.rateLimit ?? new MemoryRateLimitStore({ clock });
+  const cacheStore = deps.cacheStore ?? shared?.cache ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
+  const sessionStore = deps.sessionStore ?? shared?.sessions ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
+  const changes = shared?.changes ?? localChanges;
 
   // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
   const db = openDatabase(config.databasePath);
-  const keys = new ApiKeyStore(db);
+  const keys = new ApiKeyStore(db, changes);
   const users = new UserStore(db);
   const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, new RevocationStore(db), clock);
   const auth = new Authenticator(config.auth, tokens, keys);
   const overrides = new ModelOverrides();
   const reserved = new Set([...builtinProviders(config).keys(), ...registry.all().map((p) => p.name)]);
-  const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock);
+  const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock, changes);
   runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })));
   const { clientId, clientSecret } = config.github;
   const github = clientId && clientSecret ? new GitHubClient({ ...config.github, clientId, clientSecret }, config.upstreamTimeoutMs) : undefined;
@@ -85,7 +91,9 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
 
   const { catalog: injected, observer, ...routing } = deps.routing ?? {};
   const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
-  const router = new Router(registry, config, { clock, ...routing, log, overrides, dropped: (target) => live.dropped(target) });
+  const router = new Router(registry, config, {
+    clock, ...(shared && { cooldowns: shared.cooldowns }), ...routing, log, overrides, dropped: (target) => live.dropped(target),
+  });
   if (observer) router.observe(observer);
   const catalog = new ModelCatalog(registry, live, overrides);
   const events = new RequestEvents();
@@ -114,18 +122,24 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // Sessions before the cache: a cache hit still belongs to the caller's session.
     .use(sessions(sessionStore, events, isAdmin))
     .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m))
+    // Memory stores answer at once; on Redis, what the rate limit and sessions sent is awaited here at the latest.
+    .use(shared ? deferredChecks() : new Elysia({ name: "deferred-checks" }))
     .use(authRoutes({ github, tokens, users, states: new OAuthStateStore(db), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
     .use(adminRoutes({ config, auth, runtime, keys, registry, catalog, cache: cacheStore, now: clock, log }))
     .use(emulationRoutes(runtime))
     .use(adminPageRoutes())
     .use(staticAssets())
     // The live catalog is fetched in the background: start-up never waits for it.
-    .onStart(() => live.start())
+    .onStart(() => {
+      live.start();
+      shared?.redis.start();
+    })
     .onStop(() => {
       live.stop();
+      shared?.redis.close();
       db.close();
     })
-    .use(healthRoutes(registry, router, live, Date.now(), sessionStore))
+    .use(healthRoutes(registry, router, live, Date.now(), sessionStore, shared?.redis))
     .use(modelRoutes(catalog, registry))
     .use(doors.reduce((all, door) => all.use(doorRoute(door, router, events)), new Elysia()))
     .use(embeddingRoutes(router));

@@ -60,6 +60,8 @@ const EnvSchema = t.Object({
   ADMIN_TOKEN: t.Optional(t.String({ minLength: MIN_SECRET_LENGTH, description: "Bearer token with admin rights, for automation (32+ characters)" })),
   REQUIRE_AUTH: Bool("true: /v1/* accepts only a gateway JWT or a gateway API key"),
   CUSTOM_PROVIDERS: Text("JSON array of OpenAI-compatible servers: [{name, baseUrl, apiKey?, models[]}]"),
+  REDIS_URL: t.Optional(t.String({ pattern: "^rediss?://[^\\s]+$", description: "redis://[:password@]host:port[/db]: replicas share limits, cache, sessions, cooldowns (docs/scaling.md)" })),
+  REDIS_PREFIX: t.String({ pattern: "^[\\w:.-]{1,64}$", default: "ogw:", description: "Prefix of every Redis key and channel (several gateways on one Redis)" }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -115,6 +117,8 @@ export interface Config {
   customProviders: CustomProviderSetting[];
   /** SQLite file holding what the admin API changes, keys and revocations; ":memory:" keeps nothing. */
   databasePath: string;
+  /** Shared state for replicas (docs/scaling.md); without a url every store is this process's memory. */
+  redis: { url?: string; prefix: string };
   auth: AuthSettings;
   github: GitHubSettings;
 }
@@ -160,7 +164,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const first = Value.Errors(EnvSchema, env).First();
   if (first) {
     const name = first.path.replace(/^\//, "");
-    const shown = name.endsWith("_KEY") || name.endsWith("SECRET") || name.endsWith("TOKEN") ? "(hidden)" : JSON.stringify(raw[name]);
+    const shown = name.endsWith("_KEY") || name.endsWith("SECRET") || name.endsWith("TOKEN") || name === "REDIS_URL" ? "(hidden)" : JSON.stringify(raw[name]);
     throw new ConfigError(`Invalid value for ${name}: ${shown} (${first.message})`);
   }
   return {
@@ -188,6 +192,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL) },
     customProviders: customProviders(env.CUSTOM_PROVIDERS),
     databasePath: memoryDatabase ? ":memory:" : env.DATABASE_PATH,
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {
       ...jwtSecret(env.JWT_SECRET, env.NODE_ENV),
       jwtTtlSeconds: parseDuration(env.JWT_TTL, "JWT_TTL"),

@@ -1,6 +1,7 @@
 // Applies what admins change at run time (model mappings, custom providers, the emulation profile) to
 // the live registry and router, and persists it so it survives a restart. The environment's settings
-// stay underneath: deleting an override brings the static behaviour back.
+// stay underneath: deleting an override brings the static behaviour back. Every change is announced
+// (stores/changes.ts) so that the other replicas reload it from the shared database.
 import { trimSlash } from "../config.ts";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -9,6 +10,7 @@ import type { ProviderRegistry } from "../providers/registry.ts";
 import type { CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
 import { BUILTIN_PROFILES, DEFAULT_PROFILE, oneModelProfile } from "../routing/emulation.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
+import { type ChangeFeed, localChanges } from "../stores/changes.ts";
 
 /** A custom provider as routes show it: whether a key is set, never the key. */
 export interface CustomProviderView {
@@ -20,6 +22,7 @@ export interface CustomProviderView {
 
 export class RuntimeConfig {
   private readonly custom = new Map<string, CustomProviderSpec>();
+  private configured: CustomProviderSpec[] = [];
 
   constructor(
     private readonly store: RuntimeConfigStore,
@@ -29,7 +32,10 @@ export class RuntimeConfig {
     private readonly reserved: Set<string>,
     private readonly log: Logger,
     private readonly now: () => number,
-  ) {}
+    private readonly changes: ChangeFeed = localChanges,
+  ) {
+    changes.on("runtime", () => this.reload());
+  }
 
   /**
    * Start-up: the CUSTOM_PROVIDERS setting first (not persisted: the environment stays its source),
@@ -37,6 +43,7 @@ export class RuntimeConfig {
    * no longer fit are skipped and logged, not lost.
    */
   load(configured: CustomProviderSpec[] = []): void {
+    this.configured = configured;
     for (const spec of configured) this.register(spec);
     for (const spec of this.store.customProviders()) {
       if (this.reserved.has(spec.name)) this.log("custom_provider_skipped", { name: spec.name, reason: "clashes with a built-in provider" });
@@ -51,6 +58,17 @@ export class RuntimeConfig {
     else if (profile) this.log("emulation_profile_skipped", { profile, reason: "its provider is not available" });
   }
 
+  /** Another replica changed the saved configuration: start again from the environment and the database. */
+  reload(): void {
+    for (const name of this.custom.keys()) {
+      this.registry.remove(name);
+      this.overrides.setCustomModels(name, []);
+    }
+    this.custom.clear();
+    this.overrides.clearMappings();
+    this.load(this.configured);
+  }
+
   mappings(): ModelMapping[] {
     return this.store.mappings();
   }
@@ -61,11 +79,13 @@ export class RuntimeConfig {
     }
     this.store.saveMapping(mapping, this.now());
     this.overrides.setMapping(mapping.alias, { provider: mapping.provider, model: mapping.model });
+    this.changes.announce("runtime");
   }
 
   removeMapping(alias: string): void {
     if (!this.store.removeMapping(alias)) throw notFound(`No model mapping for \`${alias}\`.`);
     this.overrides.removeMapping(alias);
+    this.changes.announce("runtime");
   }
 
   customProviders(): CustomProviderView[] {
@@ -89,6 +109,7 @@ export class RuntimeConfig {
     this.register(spec);
     // A profile pointing at this provider follows its (possibly new) first model.
     if (this.overrides.profile === spec.name) this.applyProfile(spec.name);
+    this.changes.announce("runtime");
     return replaced;
   }
 
@@ -105,6 +126,7 @@ export class RuntimeConfig {
     this.custom.delete(name);
     this.registry.remove(name);
     this.overrides.setCustomModels(name, []);
+    this.changes.announce("runtime");
   }
 
   get profile(): string {
@@ -124,6 +146,7 @@ export class RuntimeConfig {
     }
     this.store.saveProfile(profile);
     this.applyProfile(profile);
+    this.changes.announce("runtime");
   }
 
   private applyProfile(profile: string): void {

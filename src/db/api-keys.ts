@@ -2,6 +2,7 @@
 // creation, and a lost key is replaced, never recovered.
 import type { Database } from "bun:sqlite";
 import { randomToken, sha256 } from "../auth/secrets.ts";
+import { type ChangeFeed, localChanges } from "../stores/changes.ts";
 import { LruMap } from "../stores/lru.ts";
 
 export interface ApiKey {
@@ -24,7 +25,10 @@ interface Row {
 /** Recognisable in logs and secret scanners; never confused with a JWT (no dots). */
 const KEY_PREFIX = "gwk_";
 
-/** Lookups remembered (found or not); an entry lives this long, which bounds how stale another process's changes can be. */
+/**
+ * Lookups remembered (found or not); an entry lives this long, which bounds how stale another process's
+ * changes can be when nothing announces them (replicas on Redis hear of them at once).
+ */
 const LOOKUP_TTL_MS = 1_000;
 const LOOKUP_MAX = 1_000;
 
@@ -33,7 +37,9 @@ export class ApiKeyStore {
   // Keyed by the key's hash, never the key; emptied by every change made through this store.
   readonly #lookups = new LruMap<{ key: ApiKey | undefined; until: number }>(LOOKUP_MAX);
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly changes: ChangeFeed = localChanges) {
+    changes.on("keys", () => this.#lookups.clear());
+  }
 
   create(input: { name: string; rateLimit: number | null; createdBy: string }, now: number): { key: string; record: ApiKey } {
     const key = `${KEY_PREFIX}${randomToken()}`;
@@ -42,7 +48,7 @@ export class ApiKeyStore {
       `INSERT INTO api_keys (id, name, key_hash, rate_limit, created_at, created_by)
        VALUES ($id, $name, $hash, $rate_limit, $created_at, $created_by)`,
     ).run({ ...row, hash: sha256(key) });
-    this.#lookups.clear();
+    this.#changed();
     return { key, record: toApiKey(row) };
   }
 
@@ -51,8 +57,9 @@ export class ApiKeyStore {
   }
 
   remove(id: string): boolean {
-    this.#lookups.clear();
-    return this.db.query("DELETE FROM api_keys WHERE id = $id").run({ id }).changes > 0;
+    const removed = this.db.query("DELETE FROM api_keys WHERE id = $id").run({ id }).changes > 0;
+    this.#changed();
+    return removed;
   }
 
   /** The key whose SHA-256 is `hash`, if an admin created it and has not revoked it. */
@@ -63,6 +70,11 @@ export class ApiKeyStore {
     const key = this.#query(hash);
     this.#lookups.set(hash, { key, until: now + LOOKUP_TTL_MS });
     return key;
+  }
+
+  #changed(): void {
+    this.#lookups.clear();
+    this.changes.announce("keys");
   }
 
   #query(hash: string): ApiKey | undefined {

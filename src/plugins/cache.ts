@@ -9,6 +9,7 @@ import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import type { ChatCompletion } from "../providers/types.ts";
 import { cacheKey, type CacheKind } from "../stores/cache-key.ts";
 import type { CacheStore } from "../stores/cache.ts";
+import { settle } from "./deferred-checks.ts";
 import { metaOf } from "./request-context.ts";
 
 const EMBEDDINGS = "/v1/embeddings";
@@ -41,7 +42,10 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
       }
       const key = cacheKey(kind, (chat ?? body) as Record<string, unknown>);
       keys.set(request, key);
-      const hit = /\bno-cache\b/i.test(directive) ? undefined : await store.get(key);
+      const lookup = /\bno-cache\b/i.test(directive) ? undefined : store.get(key);
+      // A Redis lookup goes out before the request waits for its deferred checks (rate limit, session).
+      await settle(request);
+      const hit = await lookup;
       if (hit === undefined) {
         m.responseCacheMisses.inc();
         meta.cache = set.headers["x-cache"] = "MISS";

@@ -1,10 +1,13 @@
 // Every chat completion, through any front door, belongs to a session: the client's x-session-id, or a
 // new one. The response carries it in an x-session-id header and, for OpenAI chat's JSON answers, as
 // `sessionId` in the body. A session
-// records counts, tokens and models, never content; the store bounds and expires them.
+// records counts, tokens and models, never content; the store bounds and expires them. On Redis, while
+// it is down, chats are answered without session tracking and /session/* answers 503.
 import { Elysia } from "elysia";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
+import { whenDown } from "../redis/client.ts";
 import { newSessionId, type Session, type SessionStore } from "../stores/sessions.ts";
+import { defer } from "./deferred-checks.ts";
 import { metaOf, type RequestEvents } from "./request-context.ts";
 
 const SESSION_ID = /^[\w-]{8,128}$/;
@@ -15,13 +18,15 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
   // The one store write per request, once its outcome (tokens, provider) is known.
   events.onComplete((meta) => {
     if (!meta.sessionId || (meta.status ?? 500) >= 400) return;
-    void store.touch(meta.sessionId, {
+    const touched = store.touch(meta.sessionId, {
       owner: meta.client,
       model: meta.upstreamModel,
       provider: meta.provider,
       promptTokens: meta.usage?.prompt_tokens,
       completionTokens: meta.usage?.completion_tokens,
     });
+    // Not tracked while the shared store is down.
+    if (touched instanceof Promise) touched.catch(() => {});
   });
 
   const owned = async (request: Request, id: string): Promise<Session> => {
@@ -32,7 +37,7 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
   };
 
   return new Elysia({ name: "sessions", detail: { tags: ["Sessions"] } })
-    .onBeforeHandle({ as: "global" }, async ({ request, set }) => {
+    .onBeforeHandle({ as: "global" }, ({ request, set }) => {
       // Door requests only (doors/door.ts sets meta.door before this hook runs).
       if (!metaOf(request).door) return;
       const given = request.headers.get("x-session-id");
@@ -41,8 +46,15 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
       }
       // Only an id the client chose can belong to someone else; checking it is a read, not a write.
       if (given) {
-        const existing = await store.get(given);
-        if (existing && existing.owner !== metaOf(request).client) throw forbidden();
+        const client = metaOf(request).client;
+        const check = (existing: Session | undefined) => {
+          if (existing && existing.owner !== client) throw forbidden();
+        };
+        const existing = store.get(given);
+        // On Redis the read travels with the other lookups (plugins/deferred-checks.ts); while Redis is
+        // down the chat goes on without session tracking.
+        if (existing instanceof Promise) defer(request, existing.then(check, whenDown(() => {})));
+        else check(existing);
       }
       const id = given ?? newSessionId();
       metaOf(request).sessionId = id;

@@ -4,13 +4,14 @@ import landingPageFile from "../../public/index.html" with { type: "file" };
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { LiveCatalog } from "../routing/live-catalog.ts";
 import type { Router } from "../routing/router.ts";
+import { type Redis, whenDown } from "../redis/client.ts";
 import type { SessionStore } from "../stores/sessions.ts";
 import { VERSION } from "../version.ts";
 
 // With `type: "file"` the import is the file's path (embedded in the compiled binary), not an HTML bundle.
 const landingPage = landingPageFile as unknown as string;
 
-export function healthRoutes(registry: ProviderRegistry, router: Router, live: LiveCatalog, startedAt: number, sessions: SessionStore) {
+export function healthRoutes(registry: ProviderRegistry, router: Router, live: LiveCatalog, startedAt: number, sessions: SessionStore, redis?: Redis) {
   return new Elysia({ detail: { tags: ["Gateway"] } })
     .get("/", ({ request }) => {
       // Browsers get a small page; API clients and curl get JSON.
@@ -35,13 +36,16 @@ export function healthRoutes(registry: ProviderRegistry, router: Router, live: L
         }];
       }));
       const configured = registry.all().some((p) => p.configured);
+      // Redis down: still serving (every store has its fallback), but replicas no longer share state.
+      const degraded = redis && !redis.up;
       return {
-        status: configured ? "ok" : "unconfigured",
+        status: !configured ? "unconfigured" : degraded ? "degraded" : "ok",
         version: VERSION,
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         timestamp: new Date().toISOString(),
         providers,
-        sessions: await sessions.stats(),
+        sessions: await Promise.resolve(sessions.stats()).catch(whenDown(() => null)),
+        ...(redis && { redis: redis.health() }),
       };
     }, { detail: { summary: "Health and provider state" } });
 }

@@ -88,4 +88,20 @@ export class MemoryCooldownStore implements CooldownStore {
   async entries(): Promise<Array<[string, BreakerState]>> {
     return [...this.states].map(([k, s]) => [k, { ...s }]);
   }
+
+  /** Takes one candidate's state as another replica left it (redis/cooldown.ts mirrors the shared states here). */
+  put(key: string, state: BreakerState | undefined): void {
+    if (state) this.states.set(key, { ...state });
+    else this.states.delete(key);
+  }
+
+  has(key: string): boolean {
+    return this.states.has(key);
+  }
+
+  /** Replaces every state at once (a resynchronisation). */
+  replace(entries: Iterable<[string, BreakerState]>): void {
+    this.states.clear();
+    for (const [key, state] of entries) this.states.set(key, state);
+  }
 }

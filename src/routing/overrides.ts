@@ -23,6 +23,10 @@ export class ModelOverrides {
     this.mappings.delete(alias);
   }
 
+  clearMappings(): void {
+    this.mappings.clear();
+  }
+
   /** Replaces the model ids routed to a custom provider (none: the provider is gone). */
   setCustomModels(provider: string, models: string[]): void {
     for (const [id, owner] of this.customModels) if (owner === provider) this.customModels.delete(id);

@@ -29,6 +29,25 @@ export interface MemoryRateLimitOptions {
   sweepIntervalMs?: number;
 }
 
+export function checkTake(capacity: number, refillPerMs: number, cost: number): void {
+  if (!(cost >= 0 && cost <= capacity && refillPerMs > 0)) {
+    throw new RangeError(`rate limit: need 0 <= cost (${cost}) <= capacity (${capacity}) and refillPerMs (${refillPerMs}) > 0`);
+  }
+}
+
+/**
+ * A take's answer from the bucket after it: `tokens` left (fractional; what it holds when refused) and
+ * `fullInMs` until it is full again. Shared by the memory and Redis buckets so both answer alike.
+ */
+export function bucketResult(allowed: boolean, tokens: number, fullInMs: number, cost: number, refillPerMs: number): TakeResult {
+  return {
+    allowed,
+    remaining: Math.floor(tokens + EPSILON),
+    retryAfterMs: allowed ? 0 : Math.ceil((cost - tokens) / refillPerMs - EPSILON),
+    resetMs: Math.ceil(fullInMs - EPSILON),
+  };
+}
+
 // Float slack so a bucket refilled to exactly `cost` tokens by the injected clock is not refused
 // over a rounding error in the last bit.
 const EPSILON = 1e-9;
@@ -57,35 +76,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   take(key: string, capacity: number, refillPerMs: number, cost = 1): TakeResult {
-    if (!(cost >= 0 && cost <= capacity && refillPerMs > 0)) {
-      throw new RangeError(`rate limit: need 0 <= cost (${cost}) <= capacity (${capacity}) and refillPerMs (${refillPerMs}) > 0`);
-    }
+    checkTake(capacity, refillPerMs, cost);
     const now = this.#clock() - this.#origin;
     if (now >= this.#nextSweep) this.#sweep(now);
 
     const stored = this.#buckets.get(key);
     const fullAt = stored !== undefined && stored > now ? stored : now;
     const tokens = Math.max(0, capacity - (fullAt - now) * refillPerMs);
-
-    if (tokens + EPSILON < cost) {
-      return {
-        allowed: false,
-        remaining: Math.floor(tokens + EPSILON),
-        retryAfterMs: Math.ceil((cost - tokens) / refillPerMs - EPSILON),
-        resetMs: Math.ceil(fullAt - now - EPSILON),
-      };
-    }
+    if (tokens + EPSILON < cost) return bucketResult(false, tokens, fullAt - now, cost, refillPerMs);
 
     const left = Math.max(0, tokens - cost);
     const newFullAt = now + (capacity - left) / refillPerMs;
     // A zero-cost take of a full bucket leaves it full: nothing worth storing.
     if (newFullAt > now) this.#buckets.set(key, newFullAt);
-    return {
-      allowed: true,
-      remaining: Math.floor(left + EPSILON),
-      retryAfterMs: 0,
-      resetMs: Math.ceil(newFullAt - now - EPSILON),
-    };
+    return bucketResult(true, left, newFullAt - now, cost, refillPerMs);
   }
 
   // Drops buckets that are full by now, least recently used first, stopping at the first one still

@@ -1,0 +1,25 @@
+// Every shared store on one Redis link (REDIS_URL): what createApp uses instead of this process's memory.
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { MemoryCooldownStore } from "../routing/cooldown.ts";
+import type { Clock } from "../stores/clock.ts";
+import { MemoryRateLimitStore } from "../stores/rate-limit.ts";
+import { RedisCacheStore } from "./cache.ts";
+import { RedisChangeFeed } from "./changes.ts";
+import { Redis } from "./client.ts";
+import { RedisCooldownStore } from "./cooldown.ts";
+import { RedisRateLimitStore } from "./rate-limit.ts";
+import { RedisSessionStore } from "./sessions.ts";
+
+export function redisStores(url: string, config: Pick<Config, "redis" | "sessions">, log: Logger, clock: Clock) {
+  const redis = new Redis(url, config.redis.prefix, log);
+  return {
+    redis,
+    // Fallbacks while Redis is down: a local bucket per replica, local cooldowns (docs/scaling.md).
+    rateLimit: new RedisRateLimitStore(redis, new MemoryRateLimitStore({ clock })),
+    cache: new RedisCacheStore(redis),
+    sessions: new RedisSessionStore(redis, config.sessions),
+    cooldowns: new RedisCooldownStore(redis, new MemoryCooldownStore()),
+    changes: new RedisChangeFeed(redis),
+  };
+}
