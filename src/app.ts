@@ -17,6 +17,8 @@ import { RuntimeConfigStore } from "./db/runtime-config.ts";
 import { UserStore } from "./db/users.ts";
 import { chatDoor } from "./doors/chat/door.ts";
 import { doorRoute, doorTranslation } from "./doors/door.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import type { WriterOptions } from "./ledger/writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { authGuard } from "./plugins/auth.ts";
@@ -44,6 +46,7 @@ import { embeddingRoutes } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { redisStores } from "./redis/stores.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { MemoryCacheStore, type CacheStore } from "./stores/cache.ts";
 import { localChanges } from "./stores/changes.ts";
 import { systemClock, type Clock } from "./stores/clock.ts";
@@ -59,6 +62,8 @@ export interface Deps {
   cacheStore: CacheStore;
   sessionStore: SessionStore;
   metrics: GatewayMetrics;
+  /** The usage ledger's queue and flush timing (tests flush sooner and bound the queue tighter). */
+  ledger: WriterOptions;
   /** Routing internals tests replace: sleep, jitter, cooldown store, live catalog, an observer. */
   routing: Partial<Omit<RouterDeps, "log" | "dropped" | "clock" | "overrides">> & { catalog?: LiveCatalog; observer?: RouterObserver };
 }
@@ -98,6 +103,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const catalog = new ModelCatalog(registry, live, overrides);
   const events = new RequestEvents();
   requestLogging(events, log);
+  const ledger = new Ledger(config.usage, db, { metrics: m, log, clock, writer: deps.ledger });
+  ledger.record(events, (provider, model) => live.price(provider, model));
   const isAdmin = (request: Request) => auth.isAdmin(request);
   const doors = [chatDoor(config.maxTokensLimit)];
 
@@ -133,18 +140,29 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .onStart(() => {
       live.start();
       shared?.redis.start();
+      ledger.start();
     })
-    .onStop(() => {
-      live.stop();
-      shared?.redis.close();
-      db.close();
-    })
+    .onStop(() => void close())
     .use(healthRoutes(registry, router, live, Date.now(), sessionStore, shared?.redis))
     .use(modelRoutes(catalog, registry))
     .use(doors.reduce((all, door) => all.use(doorRoute(door, router, events)), new Elysia()))
-    .use(embeddingRoutes(router));
+    .use(embeddingRoutes(router))
+    .use(usageRoutes(ledger.store, auth, clock));
   routes = app.routes;
-  return app;
+
+  // Elysia does not wait for onStop hooks, and runs after-response hooks (which record usage rows) a
+  // turn after the response: `close()` lets that turn pass, writes the last rows, then closes the
+  // database. The entry point awaits it before exiting.
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    live.stop();
+    shared?.redis.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await ledger.close().catch((error) => log("usage_ledger_close_failed", { error: error instanceof Error ? error.message : String(error) }));
+    db.close();
+  })());
+  return Object.assign(app, { close });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -49,6 +49,9 @@ const EnvSchema = t.Object({
   REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000, "Deadline of a whole request in ms, across every attempt and wait"),
   CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000, "How often (ms) each provider's model list is refetched; 0 turns it off"),
   DATABASE_PATH: t.String({ minLength: 1, default: "./data/gateway.db", description: "SQLite file for admin changes, keys, users, revocations (:memory: under NODE_ENV=test)" }),
+  DATABASE_URL: t.Optional(t.String({ pattern: "^postgres(ql)?://[^\\s]+$", description: "postgres://user:password@host:5432/db: the usage ledger goes to Postgres instead of the SQLite file" })),
+  USAGE_LEDGER: t.Union(BOOL, { default: "true", description: "false stops writing usage ledger rows" }),
+  USAGE_RETENTION_DAYS: Int(0, 36_500, 30, "Usage rows older than this many days are deleted (daily); 0 keeps them all"),
   JWT_SECRET: Text("Signs the gateway's JWTs: 32+ characters, required in production (random per run elsewhere)"),
   JWT_TTL: t.String({ pattern: "^\\d+\\s*[smhd]?$", default: "24h", description: "Token lifetime: seconds, or with s, m, h or d (30m, 7d)" }),
   GITHUB_CLIENT_ID: Text("GitHub OAuth app client id (login routes answer 503 without it)"),
@@ -119,6 +122,8 @@ export interface Config {
   databasePath: string;
   /** Shared state for replicas (docs/scaling.md); without a url every store is this process's memory. */
   redis: { url?: string; prefix: string };
+  /** The usage ledger: on unless USAGE_LEDGER=false; in Postgres when DATABASE_URL is set, else in the SQLite file. */
+  usage: { enabled: boolean; databaseUrl?: string; retentionDays: number };
   auth: AuthSettings;
   github: GitHubSettings;
 }
@@ -193,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     customProviders: customProviders(env.CUSTOM_PROVIDERS),
     databasePath: memoryDatabase ? ":memory:" : env.DATABASE_PATH,
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    usage: { enabled: env.USAGE_LEDGER !== "false" && env.USAGE_LEDGER !== "0", databaseUrl: env.DATABASE_URL, retentionDays: env.USAGE_RETENTION_DAYS },
     auth: {
       ...jwtSecret(env.JWT_SECRET, env.NODE_ENV),
       jwtTtlSeconds: parseDuration(env.JWT_TTL, "JWT_TTL"),

@@ -55,6 +55,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, async () => {
     log("stopping", { signal });
     await Promise.race([app.stop(), Bun.sleep(DRAIN_MS).then(() => app.stop(true))]);
+    // The last usage rows reach the database before we exit.
+    await app.close();
     process.exit(0);
   });
 }

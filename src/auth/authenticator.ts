@@ -19,6 +19,10 @@ export type Principal =
 export interface ClientIdentity {
   kind: "key" | "user" | "ip";
   id: string;
+  /** A gateway API key's id ("admin" for ADMIN_TOKEN), for the usage ledger. */
+  keyId?: string;
+  /** A user's GitHub login, for the usage ledger. */
+  login?: string;
 }
 
 export class Authenticator {
@@ -46,10 +50,10 @@ export class Authenticator {
   async identify(request: Request, ip: () => string | null): Promise<ClientIdentity> {
     const p = await this.principal(request);
     switch (p.kind) {
-      case "user": return { kind: "user", id: p.claims.sub };
-      case "key":
-      case "unknown":
-      case "admin_token": return { kind: "key", id: p.keyHash };
+      case "user": return { kind: "user", id: p.claims.sub, login: p.claims.login };
+      case "key": return { kind: "key", id: p.keyHash, keyId: p.key.id };
+      case "admin_token": return { kind: "key", id: p.keyHash, keyId: "admin" };
+      case "unknown": return { kind: "key", id: p.keyHash };
       case "anonymous": return { kind: "ip", id: ip() ?? "unknown" };
     }
   }
@@ -86,6 +90,15 @@ export class Authenticator {
   async requireClient(request: Request): Promise<void> {
     const p = await this.principal(request);
     if (p.kind !== "user" && p.kind !== "key") throw unauthorized(p);
+  }
+
+  /**
+   * /v1/usage*: any caller with a credential of its own: a gateway JWT or API key, or (REQUIRE_AUTH off)
+   * a bearer the gateway did not issue, which then reads the rows made with that bearer.
+   */
+  async requireCaller(request: Request): Promise<void> {
+    const p = await this.principal(request);
+    if (p.kind === "anonymous" || (p.kind === "unknown" && p.reason !== "unknown_key")) throw unauthorized(p);
   }
 
   private async resolve(token: string | undefined): Promise<Principal> {

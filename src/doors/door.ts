@@ -14,6 +14,7 @@ import { metaOf, type RequestEvents, type RequestMeta } from "../plugins/request
 import type { ChatCompletion, ChatRequest } from "../providers/types.ts";
 import type { Router } from "../routing/router.ts";
 import { noteRoute, timed } from "../routes/routed.ts";
+import { estimateUsage, messageTexts } from "../ledger/estimate.ts";
 import { sseStream, type StreamEncoder } from "./stream.ts";
 
 // Door methods take the body Elysia validated against `schema`, hence `any` as the default.
@@ -66,10 +67,18 @@ export function doorRoute(door: Door, router: Router, events: RequestEvents) {
       noteRoute(meta, set.headers, routed);
       const stream = sseStream(routed.result, door.stream(body, meta), {
         onFirstByte: () => (meta.firstByteMs = performance.now() - meta.start),
-        onEnd: ({ usage, error, cancelled }) => {
-          meta.usage = usage;
+        onEnd: ({ usage, error, cancelled, text }) => {
           meta.error = error?.message ?? (cancelled ? "client disconnected" : undefined);
-          events.complete(meta, 200);
+          // A failure after the first byte keeps the 200 the client got, but is recorded as an error.
+          if (error) meta.errorCode = error.code ?? error.type;
+          meta.usage = usage;
+          if (!cancelled) return events.complete(meta, 200);
+          // 499 (nginx's "client closed request"), with the tokens seen so far or an estimate of them.
+          meta.errorCode = "client_closed";
+          if (usage) return events.complete(meta, 499);
+          void estimateUsage(messageTexts(chat.messages), text)
+            .then((estimate) => void (meta.usage = estimate), () => undefined)
+            .finally(() => events.complete(meta, 499));
         },
       });
       return new Response(stream, { headers: SSE_HEADERS });

@@ -21,8 +21,11 @@ export interface StreamEncoder {
 export interface StreamHooks {
   /** Called when the first byte is handed to the client. */
   onFirstByte(): void;
-  /** Called once when the stream ends for any reason, with the usage the upstream reported. */
-  onEnd(outcome: { usage?: Usage; error?: GatewayError; cancelled: boolean }): void;
+  /**
+   * Called once when the stream ends for any reason, with the usage the upstream reported and the text
+   * streamed (references to the chunks' strings, for a token estimate when a client left before usage).
+   */
+  onEnd(outcome: { usage?: Usage; error?: GatewayError; cancelled: boolean; text: string[] }): void;
 }
 
 /** Idle time after which a door with a ping frame sends one (proxies cut silent connections near 60 s). */
@@ -36,11 +39,12 @@ export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, 
   let started = false;
   let sentAt = 0;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const streamed: string[] = [];
   const end = (outcome: { error?: GatewayError; cancelled: boolean }) => {
     if (ended) return;
     ended = true;
     clearInterval(keepAlive);
-    hooks.onEnd({ usage, ...outcome });
+    hooks.onEnd({ usage, text: streamed, ...outcome });
   };
 
   return new ReadableStream<Uint8Array>({
@@ -65,6 +69,7 @@ export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, 
           }
           // Read before encoding: an encoder may strip usage the client did not ask for.
           if (chunk.usage) usage = chunk.usage;
+          collectText(chunk, streamed);
           const text = frames.chunk(chunk);
           if (text) {
             if (!started) {
@@ -95,6 +100,14 @@ export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, 
       await rest.return?.();
     },
   });
+}
+
+function collectText(chunk: ChatChunk, text: string[]): void {
+  for (const { delta } of chunk.choices) {
+    if (typeof delta?.content === "string") text.push(delta.content);
+    if (typeof delta?.reasoning === "string") text.push(delta.reasoning);
+    for (const call of delta?.tool_calls ?? []) if (call.function?.arguments) text.push(call.function.arguments);
+  }
 }
 
 function asGatewayError(error: unknown): GatewayError {

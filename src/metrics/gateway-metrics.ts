@@ -54,6 +54,12 @@ export function createGatewayMetrics(registry = new Registry()) {
     timeToFirstToken: registry.histogram("time_to_first_token_seconds", "Time from request to the first streamed token.", TTFT_BUCKETS),
     failovers: registry.counter("failovers_total", "Failovers away from a provider to the next candidate.", ["provider"]),
     activeRequests: registry.gauge("active_requests", "Requests in flight."),
+    ledger: {
+      written: registry.counter("usage_ledger_rows_written_total", "Usage ledger rows written to the database."),
+      failures: registry.counter("usage_ledger_write_failures_total", "Usage ledger batches the database refused (kept queued for the next try)."),
+      dropped: registry.counter("usage_ledger_rows_dropped_total", "Usage ledger rows dropped, oldest first, because the queue was full."),
+      queued: registry.gauge("usage_ledger_queue_rows", "Usage ledger rows waiting to be written."),
+    },
 
     /**
      * Counts one upstream attempt in upstream_requests_total and, for a named provider, in its own

@@ -1,6 +1,6 @@
 // Who may call what, decided in onRequest so a missing credential is answered (401) before the body is
 // read or validated: the admin API needs an admin, /v1/* needs a gateway JWT or API key when
-// REQUIRE_AUTH is on, everything else is open.
+// REQUIRE_AUTH is on (admins may also read /v1/usage*), everything else is open.
 import { Elysia } from "elysia";
 import type { Authenticator } from "../auth/authenticator.ts";
 import { errorResponse } from "../doors/errors.ts";
@@ -11,7 +11,7 @@ export function authGuard(auth: Authenticator, requireAuth: boolean) {
     const path = canonicalPath(request.url);
     try {
       if (isAdminRoute(request.method, path)) await auth.requireAdmin(request);
-      else if (requireAuth && under(path, "/v1")) await auth.requireClient(request);
+      else if (requireAuth && under(path, "/v1") && !(under(path, "/v1/usage") && (await auth.isAdmin(request)))) await auth.requireClient(request);
     } catch (error) {
       if (error instanceof GatewayError) return errorResponse(error, request);
       throw error;

@@ -32,6 +32,7 @@ export function docs() {
             { name: "Gateway", description: "Health and gateway information" },
             { name: "Auth", description: "GitHub login (web and device flow) issuing gateway JWTs" },
             { name: "Admin", description: "Runtime configuration, API keys and emulation (admins only)" },
+            { name: "Usage", description: "The usage ledger: one row per inference request (admins see all, others their own)" },
           ],
           components: {
             // The name `bearer` is what BEARER above refers to.

@@ -6,6 +6,7 @@ import { Elysia, ValidationError } from "elysia";
 import { errorResponse } from "../doors/errors.ts";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { findMeta } from "./request-context.ts";
 
 export interface RouteInfo {
   method: string;
@@ -49,8 +50,10 @@ export function errors(routes: () => RouteInfo[], log: Logger) {
 
   return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request, path, set }) => {
     const failure = toGatewayError(code, error, request, path);
-    // Later hooks (logs, metrics) read the status from `set`.
+    // Later hooks (logs, metrics, the usage ledger) read the status from `set`, the code from the meta.
     set.status = failure.status;
+    const meta = findMeta(request);
+    if (meta) meta.errorCode = failure.code ?? failure.type;
     return errorResponse(failure, request);
   });
 }

@@ -18,6 +18,11 @@ export interface RequestMeta {
   chat?: ChatRequest;
   /** The internal completion a door answered from (what the cache stores). */
   completion?: ChatCompletion;
+  /** Who that is in words: the gateway API key's id, or the GitHub login; unset for anonymous callers. */
+  keyId?: string;
+  login?: string;
+  /** The `model` the client asked for (an alias or an upstream id), read from any JSON body that has one. */
+  model?: string;
   provider?: string;
   upstreamModel?: string;
   attempts?: number;
@@ -30,7 +35,10 @@ export interface RequestMeta {
   firstByteMs?: number;
   status?: number;
   usage?: { prompt_tokens: number; completion_tokens: number };
+  /** What went wrong, in words (logs). */
   error?: string;
+  /** The OpenAI error code (or type) of the answer, or of a stream that failed after its first byte. */
+  errorCode?: string;
 }
 
 export type CompletionListener = (meta: RequestMeta, durationMs: number) => void;
@@ -46,6 +54,8 @@ export function metaOf(request: Request): RequestMeta {
 
 /** The request's id, if the request-context plugin saw it (error answers name it). */
 export const requestIdOf = (request: Request): string | undefined => metas.get(request)?.id;
+/** For hooks that also see requests refused before the context was made (onError). */
+export const findMeta = (request: Request): RequestMeta | undefined => metas.get(request);
 
 export class RequestEvents {
   private readonly listeners: CompletionListener[] = [];
@@ -62,7 +72,7 @@ export class RequestEvents {
 }
 
 /** Who is calling: the hash of its bearer key, its JWT subject, or (without a credential) its IP. */
-export type Identify = (request: Request, ip: () => string | null) => Promise<{ kind: string; id: string }>;
+export type Identify = (request: Request, ip: () => string | null) => Promise<{ kind: string; id: string; keyId?: string; login?: string }>;
 
 export function requestContext(events: RequestEvents, identify: Identify) {
   return new Elysia({ name: "request-context" })
@@ -72,12 +82,16 @@ export function requestContext(events: RequestEvents, identify: Identify) {
       const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
       set.headers["x-request-id"] = id;
       const who = await identify(request, () => server?.requestIP(request)?.address ?? null);
-      metas.set(request, { id, method: request.method, route: "unmatched", start, client: `${who.kind}:${who.id}` });
+      metas.set(request, { id, method: request.method, route: "unmatched", start, client: `${who.kind}:${who.id}`, keyId: who.keyId, login: who.login });
     })
-    .onTransform({ as: "global" }, ({ request, route }) => {
+    .onTransform({ as: "global" }, ({ request, route, body }) => {
       // Known once a route matched; streams complete after the handler, so record it now.
       const meta = metas.get(request);
-      if (meta) meta.route = route;
+      if (!meta) return;
+      meta.route = route;
+      // Read before validation, so a refused request still names the model it asked for.
+      const model = (body as { model?: unknown } | undefined)?.model;
+      if (typeof model === "string") meta.model = model.slice(0, 200);
     })
     .onAfterResponse({ as: "global" }, ({ request, route, set, responseValue }) => {
       const meta = metas.get(request);

@@ -132,6 +132,8 @@ export interface UpstreamModel {
   id: string;
   /** True when using it costs nothing (OpenRouter pricing all "0"). */
   free: boolean;
+  /** USD per token, when the catalog lists a price (OpenRouter); the usage ledger's cost estimate. */
+  pricing?: { prompt: number; completion: number };
   kind: "chat" | "embedding";
   created?: number;
   contextLength?: number;

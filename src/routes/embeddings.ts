@@ -15,6 +15,7 @@ export function embeddingRoutes(router: Router) {
       const meta = metaOf(request);
       const routed = await timed(meta, () => router.embeddings({ ...req, encoding_format: "float" }, request.signal));
       noteRoute(meta, set.headers, routed);
+      meta.usage = { prompt_tokens: routed.result.usage?.prompt_tokens ?? 0, completion_tokens: 0 };
       return encode(routed.result, req);
     },
     {

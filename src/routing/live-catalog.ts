@@ -12,6 +12,9 @@ export interface ProviderCatalog {
   fetchedAt: number;
 }
 
+type Price = { prompt: number; completion: number };
+const NO_PRICE: Price = { prompt: 0, completion: 0 };
+
 export interface LiveCatalogOptions {
   /** Ms between refreshes; 0 turns the live catalog off (nothing fetched, nothing dropped). */
   refreshMs: number;
@@ -22,7 +25,7 @@ export interface LiveCatalogOptions {
 }
 
 export class LiveCatalog {
-  private readonly lists = new Map<string, ProviderCatalog & { ids: Set<string> }>();
+  private readonly lists = new Map<string, ProviderCatalog & { ids: Set<string>; prices: Map<string, Price> }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
 
@@ -51,7 +54,8 @@ export class LiveCatalog {
         const models = await p.listModels(AbortSignal.timeout(this.opts.timeoutMs));
         // An empty list is a broken answer, not a provider that retired everything.
         if (models.length === 0) throw new Error("the model list is empty");
-        this.lists.set(p.name, { models, fetchedAt: (this.opts.clock ?? Date.now)(), ids: new Set(models.map((m) => m.id)) });
+        this.lists.set(p.name, { models, fetchedAt: (this.opts.clock ?? Date.now)(), ids: new Set(models.map((m) => m.id)),
+          prices: new Map(models.flatMap((m) => (m.pricing && !m.free ? [[m.id, m.pricing] as const] : []))) });
       } catch (error) {
         this.opts.log("catalog_refresh_failed", { provider: p.name, error: error instanceof Error ? error.message : String(error) });
       }
@@ -65,6 +69,11 @@ export class LiveCatalog {
   dropped(target: Target): boolean {
     const list = this.lists.get(target.provider);
     return list !== undefined && !list.ids.has(target.model);
+  }
+
+  /** USD per token of a provider's model from its last good list; zero when free or unlisted. */
+  price(provider: string, model: string): Price {
+    return this.lists.get(provider)?.prices.get(model) ?? NO_PRICE;
   }
 
   /** A provider's last good list, if one was ever fetched. */

@@ -128,7 +128,7 @@ describe("client identity and per-key rate limits (for the rate limiter)", () =>
 
   test("a valid JWT is its user; an invalid one counts as a key; nothing is the IP", async () => {
     const { token } = await tokens.issue({ id: "42", login: "hubot" });
-    expect(await auth.identify(request(token), () => "10.0.0.1")).toEqual({ kind: "user", id: "42" });
+    expect(await auth.identify(request(token), () => "10.0.0.1")).toEqual({ kind: "user", id: "42", login: "hubot" });
     expect(await auth.identify(request(`${token}x`), () => "10.0.0.1")).toEqual({ kind: "key", id: sha256(`${token}x`) });
     expect(await auth.identify(request(), () => "10.0.0.1")).toEqual({ kind: "ip", id: "10.0.0.1" });
   });

@@ -256,6 +256,10 @@ describe("createGatewayMetrics", () => {
       time_to_first_token_seconds: "histogram",
       failovers_total: "counter",
       active_requests: "gauge",
+      usage_ledger_rows_written_total: "counter",
+      usage_ledger_write_failures_total: "counter",
+      usage_ledger_rows_dropped_total: "counter",
+      usage_ledger_queue_rows: "gauge",
     });
     expect(families.get("gemini_requests_total")!.samples).toEqual([
       { name: "gemini_requests_total", labels: { status: "429", outcome: "rate_limited" }, value: 1 },

@@ -86,6 +86,7 @@ export class OpenAICompatibleProvider implements Provider {
       id: m.id,
       // OpenRouter prices are strings in USD per token; "-1" marks routers with variable price.
       free: m.pricing ? m.pricing.prompt === "0" && m.pricing.completion === "0" : true,
+      pricing: price(m.pricing),
       kind: "chat" as const,
       created: m.created,
       contextLength: m.context_length,
@@ -182,4 +183,11 @@ export class OpenAICompatibleProvider implements Provider {
   private invalid(what: string): UpstreamError {
     return new UpstreamError(this.name, "server", 200, `${this.settings.label} sent ${what}`);
   }
+}
+
+/** OpenRouter's per-token USD strings as numbers; none for variable-price routers ("-1") or odd values. */
+function price(pricing: Record<string, string> | undefined): UpstreamModel["pricing"] {
+  const prompt = Number(pricing?.prompt);
+  const completion = Number(pricing?.completion);
+  return prompt >= 0 && completion >= 0 ? { prompt, completion } : undefined;
 }

@@ -1,0 +1,82 @@
+// The ledger on Postgres (DATABASE_URL=postgres://...) through Bun's built-in SQL client, for several
+// gateways sharing one ledger. Same schema and queries as SQLite; migrations run under an advisory lock
+// so gateways starting together apply each one once.
+import { SQL } from "bun";
+import {
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  type Query,
+} from "./sql.ts";
+import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
+
+/** Any constant: the advisory lock that serialises ledger migrations across gateways. */
+const MIGRATION_LOCK = 7_301_013;
+
+export class PostgresLedger implements LedgerStore {
+  readonly #sql: SQL;
+  #migrated: Promise<void> | undefined;
+
+  /** Connects lazily: a server that is down at start-up fails the first writes (counted), not the gateway. */
+  constructor(url: string) {
+    this.#sql = new SQL(url, { max: 4, idleTimeout: 30, connectionTimeout: 5 });
+  }
+
+  /** Applies pending migrations once; a failed attempt is retried by the next operation. */
+  migrate(): Promise<void> {
+    this.#migrated ??= this.#sql.begin(async (tx) => {
+      await tx.unsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await tx.unsafe(MIGRATIONS_TABLE);
+      const [{ version }] = await tx.unsafe("SELECT COALESCE(MAX(version), 0) AS version FROM ledger_migrations");
+      const applied = Number(version);
+      if (applied > MIGRATIONS.length) throw new Error(`The usage ledger was written by a newer gateway (schema ${applied}); upgrade the gateway.`);
+      for (let i = applied; i < MIGRATIONS.length; i++) {
+        for (const statement of MIGRATIONS[i]("postgres")) await tx.unsafe(statement);
+        await tx.unsafe("INSERT INTO ledger_migrations (version, applied_at) VALUES ($1, $2)", [i + 1, Date.now()]);
+      }
+    }).catch((error) => {
+      this.#migrated = undefined;
+      throw error;
+    });
+    return this.#migrated;
+  }
+
+  async insert(rows: UsageRow[]): Promise<void> {
+    // One multi-row INSERT per batch.
+    const params = rows.flatMap(values);
+    const tuples = rows.map((_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(", ")})`);
+    await this.migrate();
+    await this.#sql.unsafe(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}`, params);
+  }
+
+  async summary(groupBy: GroupBy, filter: UsageFilter) {
+    return toGroups(await this.#all(summaryQuery(groupBy, filter)), groupBy);
+  }
+
+  async requests(filter: UsageFilter, limit: number, before?: string) {
+    let cursor: { time: string; seq: string } | undefined;
+    if (before !== undefined) {
+      [cursor] = await this.#all(cursorQuery(filter, before));
+      if (!cursor) return undefined;
+    }
+    return (await this.#all(requestsQuery(filter, limit, cursor))).map(toRecord);
+  }
+
+  async prune(time: number): Promise<number> {
+    const result = await this.#all(pruneQuery(time));
+    return (result as unknown as { count: number }).count;
+  }
+
+  async keyTotals(dayStart: number, monthStart: number) {
+    return toKeyTotals(await this.#all(keyTotalsQuery(dayStart, monthStart)));
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.close();
+  }
+
+  /** Rows as objects; COUNT, SUM and BIGINT come back as strings (the mappers in sql.ts convert). */
+  async #all(q: Query): Promise<any[]> {
+    await this.migrate();
+    let n = 0;
+    return this.#sql.unsafe(q.text.replace(/\?/g, () => `$${++n}`), q.params);
+  }
+}

@@ -1,0 +1,198 @@
+// The SQL both ledger stores run, written once with `?` placeholders (Postgres numbers them). Only the
+// auto-increment column differs. Percentiles are nearest-rank from window functions, which SQLite and
+// Postgres both have; the hour of each row is stored as text so day and hour groups need no date functions.
+import type { GroupBy, KeyTotals, UsageFilter, UsageGroup, UsageRecord, UsageRow } from "./store.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** Schema versions, applied in order once each and recorded in ledger_migrations. Never edit one that shipped. */
+export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
+  (d) => [
+    `CREATE TABLE usage_requests (
+       seq ${d === "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"},
+       id TEXT NOT NULL,
+       time BIGINT NOT NULL,
+       hour TEXT NOT NULL,
+       owner TEXT NOT NULL,
+       key_id TEXT,
+       user_login TEXT,
+       endpoint TEXT NOT NULL,
+       model TEXT,
+       provider TEXT,
+       upstream_model TEXT,
+       status INTEGER NOT NULL,
+       error TEXT,
+       prompt_tokens INTEGER NOT NULL,
+       completion_tokens INTEGER NOT NULL,
+       latency_ms DOUBLE PRECISION NOT NULL,
+       first_byte_ms DOUBLE PRECISION,
+       attempts INTEGER NOT NULL,
+       cache TEXT,
+       session_id TEXT,
+       cost_usd DOUBLE PRECISION NOT NULL
+     )`,
+    "CREATE INDEX usage_requests_time ON usage_requests (time)",
+    "CREATE INDEX usage_requests_owner_time ON usage_requests (owner, time)",
+    "CREATE INDEX usage_requests_key_time ON usage_requests (key_id, time)",
+    "CREATE INDEX usage_requests_id ON usage_requests (id)",
+  ],
+];
+
+export const MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS ledger_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
+
+export const COLUMNS = [
+  "id", "time", "hour", "owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "status", "error",
+  "prompt_tokens", "completion_tokens", "latency_ms", "first_byte_ms", "attempts", "cache", "session_id", "cost_usd",
+] as const;
+
+/** "2026-11-30T17" for a time in that UTC hour. */
+export const hourOf = (time: number) => new Date(time).toISOString().slice(0, 13);
+
+/** A row's values in COLUMNS order. */
+export const values = (row: UsageRow) => COLUMNS.map((c) => (c === "hour" ? hourOf(row.time) : row[c]));
+
+export interface Query {
+  text: string;
+  params: Array<string | number>;
+}
+
+function where(f: UsageFilter): Query {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (clause: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    clauses.push(clause);
+    params.push(value);
+  };
+  add("time >= ?", f.from);
+  add("time < ?", f.to);
+  add("owner = ?", f.owner);
+  add("model = ?", f.model);
+  add("provider = ?", f.provider);
+  add("status = ?", f.status);
+  add("key_id = ?", f.key);
+  return { text: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+const GROUP_EXPR: Record<GroupBy, string> = {
+  model: "model",
+  provider: "provider",
+  key: "key_id",
+  user: "user_login",
+  day: "substr(hour, 1, 10)",
+  hour: "hour",
+};
+
+export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
+  const w = where(filter);
+  const g = GROUP_EXPR[groupBy];
+  return {
+    text: `WITH f AS (
+        SELECT ${g} AS g, status, error, prompt_tokens, completion_tokens, cache, latency_ms, cost_usd,
+          ROW_NUMBER() OVER (PARTITION BY ${g} ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY ${g}) AS n
+        FROM usage_requests ${w.text})
+      SELECT g, COUNT(*) AS requests,
+        SUM(CASE WHEN status >= 400 OR error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
+        SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+        SUM(CASE WHEN cache = 'HIT' THEN 1 ELSE 0 END) AS cache_hits,
+        MIN(CASE WHEN rn * 100 >= n * 50 THEN latency_ms END) AS p50,
+        MIN(CASE WHEN rn * 100 >= n * 95 THEN latency_ms END) AS p95,
+        SUM(cost_usd) AS cost
+      FROM f GROUP BY g`,
+    params: w.params,
+  };
+}
+
+type Numeric = number | string | bigint | null;
+const num = (v: Numeric) => Number(v ?? 0);
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** Postgres answers COUNT and SUM as strings; the order is the same on both (time groups in time order, others busiest first). */
+export function toGroups(
+  rows: Array<{ g: string | null; requests: Numeric; errors: Numeric; prompt_tokens: Numeric; completion_tokens: Numeric; cache_hits: Numeric; p50: Numeric; p95: Numeric; cost: Numeric }>,
+  groupBy: GroupBy,
+): UsageGroup[] {
+  const groups = rows.map((r) => ({
+    group: r.g,
+    requests: num(r.requests),
+    errors: num(r.errors),
+    prompt_tokens: num(r.prompt_tokens),
+    completion_tokens: num(r.completion_tokens),
+    total_tokens: num(r.prompt_tokens) + num(r.completion_tokens),
+    cache_hits: num(r.cache_hits),
+    latency_ms_p50: round(num(r.p50), 1),
+    latency_ms_p95: round(num(r.p95), 1),
+    cost_usd: round(num(r.cost), 9),
+  }));
+  const byName = (a: UsageGroup, b: UsageGroup) => (a.group ?? "").localeCompare(b.group ?? "");
+  return groups.sort(groupBy === "day" || groupBy === "hour" ? byName : (a, b) => b.requests - a.requests || byName(a, b));
+}
+
+const RECORD_COLUMNS = "seq, id, time, key_id, user_login, endpoint, model, provider, upstream_model, status, error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache";
+
+/** Where row `id` sits in the newest-first order, among the rows the filter may see. */
+export function cursorQuery(filter: UsageFilter, id: string): Query {
+  const w = where({ owner: filter.owner });
+  return { text: `SELECT time, seq FROM usage_requests WHERE id = ?${w.text ? ` AND ${w.text.slice(6)}` : ""} ORDER BY seq DESC LIMIT 1`, params: [id, ...w.params] };
+}
+
+export function requestsQuery(filter: UsageFilter, limit: number, cursor?: { time: Numeric; seq: Numeric }): Query {
+  const w = where(filter);
+  const clauses = w.text ? [w.text.slice(6)] : [];
+  const params = [...w.params];
+  if (cursor) {
+    clauses.push("(time < ? OR (time = ? AND seq < ?))");
+    params.push(num(cursor.time), num(cursor.time), num(cursor.seq));
+  }
+  params.push(limit);
+  return {
+    text: `SELECT ${RECORD_COLUMNS} FROM usage_requests ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""} ORDER BY time DESC, seq DESC LIMIT ?`,
+    params,
+  };
+}
+
+export function toRecord(r: Record<string, unknown>): UsageRecord {
+  return {
+    id: r.id as string,
+    time: new Date(num(r.time as Numeric)).toISOString(),
+    key: (r.key_id as string | null) ?? null,
+    user: (r.user_login as string | null) ?? null,
+    endpoint: r.endpoint as string,
+    model: (r.model as string | null) ?? null,
+    provider: (r.provider as string | null) ?? null,
+    upstream_model: (r.upstream_model as string | null) ?? null,
+    status: num(r.status as Numeric),
+    error: (r.error as string | null) ?? null,
+    prompt_tokens: num(r.prompt_tokens as Numeric),
+    completion_tokens: num(r.completion_tokens as Numeric),
+    latency_ms: num(r.latency_ms as Numeric),
+    first_byte_ms: r.first_byte_ms === null || r.first_byte_ms === undefined ? null : num(r.first_byte_ms as Numeric),
+    attempts: num(r.attempts as Numeric),
+    cache: (r.cache as string | null) ?? null,
+  };
+}
+
+export const pruneQuery = (time: number): Query => ({ text: "DELETE FROM usage_requests WHERE time < ?", params: [time] });
+
+/** Budgets count answered requests (status < 400, cache hits included) and every recorded token. */
+export function keyTotalsQuery(dayStart: number, monthStart: number): Query {
+  return {
+    text: `SELECT key_id,
+        SUM(CASE WHEN time >= ? AND status < 400 THEN 1 ELSE 0 END) AS day_requests,
+        SUM(CASE WHEN time >= ? THEN prompt_tokens + completion_tokens ELSE 0 END) AS day_tokens,
+        SUM(CASE WHEN status < 400 THEN 1 ELSE 0 END) AS month_requests,
+        SUM(prompt_tokens + completion_tokens) AS month_tokens
+      FROM usage_requests WHERE key_id IS NOT NULL AND time >= ? GROUP BY key_id`,
+    params: [dayStart, dayStart, monthStart],
+  };
+}
+
+export function toKeyTotals(rows: Array<{ key_id: string; day_requests: Numeric; day_tokens: Numeric; month_requests: Numeric; month_tokens: Numeric }>): KeyTotals[] {
+  return rows.map((r) => ({
+    key: r.key_id,
+    dayRequests: num(r.day_requests),
+    dayTokens: num(r.day_tokens),
+    monthRequests: num(r.month_requests),
+    monthTokens: num(r.month_tokens),
+  }));
+}

@@ -1,0 +1,62 @@
+// The ledger in the gateway's SQLite file (DATABASE_PATH, already in WAL mode): one transaction per batch.
+import type { Database } from "bun:sqlite";
+import {
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  type Query,
+} from "./sql.ts";
+import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
+
+export class SqliteLedger implements LedgerStore {
+  readonly #insert;
+  readonly #insertAll;
+
+  constructor(private readonly db: Database) {
+    db.exec(MIGRATIONS_TABLE);
+    const applied = db.query<{ version: number | null }, []>("SELECT MAX(version) AS version FROM ledger_migrations").get()?.version ?? 0;
+    if (applied > MIGRATIONS.length) throw new Error(`The usage ledger was written by a newer gateway (schema ${applied}); upgrade the gateway.`);
+    db.transaction(() => {
+      MIGRATIONS.forEach((migration, i) => {
+        if (i < applied) return;
+        for (const statement of migration("sqlite")) db.exec(statement);
+        db.query("INSERT INTO ledger_migrations (version, applied_at) VALUES (?, ?)").run(i + 1, Date.now());
+      });
+    })();
+    this.#insert = db.prepare(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    this.#insertAll = db.transaction((rows: UsageRow[]) => {
+      for (const row of rows) this.#insert.run(...(values(row) as Array<string | number | null>));
+    });
+  }
+
+  async insert(rows: UsageRow[]): Promise<void> {
+    this.#insertAll(rows);
+  }
+
+  async summary(groupBy: GroupBy, filter: UsageFilter) {
+    return toGroups(this.#all(summaryQuery(groupBy, filter)) as Parameters<typeof toGroups>[0], groupBy);
+  }
+
+  async requests(filter: UsageFilter, limit: number, before?: string) {
+    let cursor: { time: number; seq: number } | undefined;
+    if (before !== undefined) {
+      cursor = this.#all(cursorQuery(filter, before))[0] as typeof cursor;
+      if (!cursor) return undefined;
+    }
+    return this.#all(requestsQuery(filter, limit, cursor)).map(toRecord);
+  }
+
+  async prune(time: number): Promise<number> {
+    const q = pruneQuery(time);
+    return this.db.query(q.text).run(...q.params).changes;
+  }
+
+  async keyTotals(dayStart: number, monthStart: number) {
+    return toKeyTotals(this.#all(keyTotalsQuery(dayStart, monthStart)) as Parameters<typeof toKeyTotals>[0]);
+  }
+
+  /** The database belongs to the app, which closes it after the ledger's last flush. */
+  async close(): Promise<void> {}
+
+  #all(q: Query): Array<Record<string, unknown>> {
+    return this.db.query(q.text).all(...q.params) as Array<Record<string, unknown>>;
+  }
+}
