@@ -14,6 +14,9 @@ const COMMAND_TIMEOUT_MS = 500;
 const FIRST_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 10_000;
 
+/** Wait before reconnection attempt `attempt` (0-based): doubling from FIRST_BACKOFF_MS, capped at MAX_BACKOFF_MS. */
+export const backoffMs = (attempt: number) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt);
+
 /** Thrown by every Redis-backed operation that cannot reach Redis; routes that need Redis answer it as a 503. */
 export class RedisUnavailable extends GatewayError {
   constructor(why: string) {
@@ -162,7 +165,7 @@ export class Redis {
     }
     this.#error = why;
     if (this.#timer || this.#connecting) return;
-    const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** this.#attempt++);
+    const wait = backoffMs(this.#attempt++);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#connect();
