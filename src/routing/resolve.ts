@@ -2,6 +2,7 @@
 import { GatewayError } from "../errors.ts";
 import { CHAT_ALIASES, DIRECT_FALLBACKS, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
 import type { ModelOverrides } from "./overrides.ts";
+import { GOOGLE_EMBEDDING_NAMES } from "../providers/gemini/models.ts";
 
 export type Endpoint = "chat" | "embeddings";
 
@@ -12,7 +13,7 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
   const table = endpoint === "chat" ? CHAT_ALIASES : EMBEDDING_ALIASES;
   const alias = table.get(model);
   if (alias) return alias;
-  const direct = directTarget(model);
+  const direct = directTarget(model, endpoint);
   if (!direct) {
     throw new GatewayError(
       404,
@@ -26,11 +27,13 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
 }
 
 /** An upstream id named directly: `vendor/model` (OpenRouter), `gemini-*` (Gemini), `opencode-<id>` (OpenCode). */
-function directTarget(model: string): Target | undefined {
+function directTarget(model: string, endpoint: Endpoint): Target | undefined {
   // A full OpenRouter id ("meta-llama/llama-3.3-70b-instruct:free") goes to OpenRouter unchanged.
   if (model.includes("/")) return { provider: "openrouter", model };
   // Gemini's ids keep their prefix upstream; OpenCode's lose theirs.
   if (model.startsWith("gemini-") && model.length > "gemini-".length) return { provider: "gemini", model };
+  // Google's embedding names from before the gemini- prefix; the provider maps them to its current model.
+  if (endpoint === "embeddings" && GOOGLE_EMBEDDING_NAMES.includes(model)) return { provider: "gemini", model };
   if (model.startsWith("opencode-") && model.length > "opencode-".length) {
     return { provider: "opencode", model: model.slice("opencode-".length) };
   }

@@ -144,6 +144,19 @@ describe("Gemini through the gateway", () => {
     expect(b64.usage.prompt_tokens).toBeGreaterThan(0);
   });
 
+  test("Google's embedding names without the gemini- prefix resolve to the current Gemini embedding model", async () => {
+    for (const model of ["text-embedding-004", "embedding-001"]) {
+      const { data, response } = await gw.client.embeddings.create({ model, input: ["one", "two"], encoding_format: "float" }).withResponse();
+      expect(data.model).toBe(model);
+      expect(data.data).toHaveLength(2);
+      expect(response.headers.get("x-gateway-upstream-model")).toBe(model);
+      expect(fake.requests.at(-1)!.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+    }
+    // They are embedding models: as chat models they stay unknown.
+    const chat = await post(`${gw.url}/v1/chat/completions`, { model: "text-embedding-004", messages: [{ role: "user", content: "x" }] });
+    expect((await errorBody(chat)).code).toBe("model_not_found");
+  });
+
   test("/v1/models lists Gemini models", async () => {
     const ids: string[] = [];
     for await (const m of gw.client.models.list()) ids.push(m.id);

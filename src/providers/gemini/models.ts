@@ -2,17 +2,21 @@
 
 import type { UpstreamModel } from "../types.ts";
 
+/** Google's embedding model names without the gemini- prefix; the router sends them to Gemini. */
+export const GOOGLE_EMBEDDING_NAMES = ["text-embedding-004", "embedding-001"];
+
 /**
  * Names clients use that are not (or no longer) live API ids. gemini-3-pro-preview was shut down on
  * 2026-03-09 (ai.google.dev/gemini-api/docs/deprecations), so the friendly name goes to its
- * replacement; the 1.5 family is retired and goes to the 2.5 model of the same tier.
+ * replacement; the 1.5 family is retired and goes to the 2.5 model of the same tier. Google's older
+ * embedding names, which lack the gemini- prefix, go to the current embedding model.
  */
 const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   "gemini-3-flash": "gemini-3-flash-preview",
   "gemini-3-pro": "gemini-3.1-pro-preview",
   "gemini-1.5-flash": "gemini-2.5-flash",
   "gemini-1.5-pro": "gemini-2.5-pro",
-  "text-embedding-004": "gemini-embedding-001",
+  ...Object.fromEntries(GOOGLE_EMBEDDING_NAMES.map((name) => [name, "gemini-embedding-001"])),
 }));
 
 /** Maps a client-facing name to the API id; unknown ids (any other `gemini-*`, gemma ...) pass through. */
