@@ -2,7 +2,7 @@
 # that has only Node.js and npm.
 BUN_VERSION := 1.4.5
 
-.PHONY: start dev test typecheck build bench deps bun clean
+.PHONY: start dev test typecheck build bench fuzz deps bun clean
 
 start: deps
 	bun src/index.ts
@@ -18,6 +18,11 @@ typecheck: deps
 
 build: deps
 	bun build --compile --production --bytecode --format esm --asset public src/index.ts --outfile dist/gateway
+
+# Property-based fuzzing of every route with a random seed (FUZZ_SEED=n replays one, FUZZ_RUNS cases per
+# route, default 2000; FUZZ_ROUTE='POST /v1/chat' runs the matching routes only). `make test` runs a fixed seed.
+fuzz: deps
+	bun test/fuzz/run.ts
 
 # Gateway overhead against a bare Bun proxy, an Elysia floor and Portkey (bench/README.md); about 110 s.
 bench: build

@@ -102,3 +102,12 @@ export function retryAfterHeaders(ms: number): Record<string, string> {
 export const notFound = (message: string, code = "not_found") => new GatewayError(404, message, "not_found_error", code);
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new GatewayError(400, message, "invalid_request_error", code, param);
+
+/** decodeURIComponent for text a client sent: a malformed %-escape is a 400 naming `param`, not a URIError (a 500). */
+export function decodePercent(text: string, param: string | null, what = "The value"): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw badRequest(`${what} has a malformed %-escape.`, param, "invalid_value");
+  }
+}

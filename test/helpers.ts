@@ -8,6 +8,8 @@ import { silentLogger } from "../src/log.ts";
 
 export interface Gateway {
   url: string;
+  /** The app's routes with their hooks (body and query schemas), as Elysia registered them. */
+  routes: ReturnType<typeof createApp>["routes"];
   client: OpenAI;
   config: Config;
   stop(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startGateway(overrides: Overrides = {}, deps: Partial<Deps
   const url = `http://127.0.0.1:${app.server!.port}`;
   return {
     url,
+    routes: app.routes,
     config,
     client: new OpenAI({ apiKey: "sk-test-client", baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 }),
     stop: async () => {

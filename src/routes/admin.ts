@@ -8,7 +8,7 @@ import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts"
 import type { RuntimeConfig } from "../admin/runtime-config.ts";
 import type { Config } from "../config.ts";
 import type { ApiKeyStore } from "../db/api-keys.ts";
-import { notFound } from "../errors.ts";
+import { decodePercent, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { BEARER } from "../plugins/docs.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -59,7 +59,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
 
     // Wildcard: aliases may contain slashes.
     .delete("/config/models/*", ({ params, actor }) => {
-      const alias = decodeURIComponent(params["*"]);
+      const alias = decodePercent(params["*"], "alias", "The alias in the path");
       runtime.removeMapping(alias);
       audit(actor, "delete_model_mapping", { alias });
       return { alias, deleted: true };

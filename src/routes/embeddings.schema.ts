@@ -13,6 +13,7 @@ export const embeddingRequestSchema = t.Object({
     t.Array(t.Array(t.Integer(), { minItems: 1 }), { minItems: 1, maxItems: 2048 }),
   ], { description: "a non-empty string, an array of up to 2048 non-empty strings, or token arrays" }),
   encoding_format: t.Optional(t.Union([t.Literal("float"), t.Literal("base64")], { description: "'float' or 'base64'" })),
-  dimensions: t.Optional(t.Integer({ minimum: 1, description: "a positive integer" })),
+  // Embedding models have at most a few thousand dimensions; a million would only make the answer huge.
+  dimensions: t.Optional(t.Integer({ minimum: 1, maximum: 16_384, description: "an integer from 1 to 16384" })),
   user: t.Optional(t.String()),
 }, { additionalProperties: true, description: "an embeddings request object" });

@@ -1,6 +1,6 @@
 // GET /v1/models, /v1/models/:id and /v1/models-by-provider, in OpenAI's list format.
 import { Elysia } from "elysia";
-import { GatewayError } from "../errors.ts";
+import { decodePercent, GatewayError } from "../errors.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ModelCatalog } from "../routing/catalog.ts";
 
@@ -11,7 +11,7 @@ export function modelRoutes(catalog: ModelCatalog, registry: ProviderRegistry) {
     })
     // Wildcard: OpenRouter ids contain slashes (meta-llama/llama-3.3-70b-instruct:free).
     .get("/v1/models/*", ({ params }) => {
-      const id = decodeURIComponent(params["*"]);
+      const id = decodePercent(params["*"], "model", "The model id in the path");
       const model = catalog.get(id);
       if (!model) {
         throw new GatewayError(404, `The model \`${id}\` does not exist.`, "invalid_request_error", "model_not_found", "model");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { OAuthError } from "../../src/auth/github.ts";
 import { MAX_JSON_DEPTH, MAX_OBJECT_KEYS } from "../../src/plugins/json-limits.ts";
 import { geminiModelId } from "../../src/providers/gemini/models.ts";
+import { toGeminiSchema } from "../../src/providers/gemini/schema.ts";
 import { ADMIN_TOKEN, bearer, startAuthGateway, startWebLogin } from "../auth/setup.ts";
 import { OCTOCAT, startFakeGitHub, type FakeGitHub } from "../fakes/github.ts";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(() => upstream.reset());
 
-const chat = (model: string, extra: Record<string, unknown> = {}) =>
+const chat = (model: unknown, extra: Record<string, unknown> = {}) =>
   post(`${gw.url}/v1/chat/completions`, { model, messages: [{ role: "user", content: "hi" }], ...extra });
 const call = (method: string, path: string, body?: unknown) =>
   fetch(`${gw.url}${path}`, {
@@ -101,6 +102,30 @@ describe("Object.prototype names are plain unknown names", () => {
 
   test("as a Gemini model name: passed through, not mapped", () => {
     for (const name of PROTO_NAMES) expect(geminiModelId(name)).toBe(name);
+  });
+
+  test("as JSON schema property names, $refs and formats in a tool: kept as data, never resolved from the prototype", () => {
+    const schema = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"},"a":{"$ref":"#/$defs/__proto__"},"b":{"type":"string","format":"constructor"}},"required":["__proto__","toString","constructor"]}');
+    const out = toGeminiSchema(schema);
+    expect(Object.keys(out.properties!)).toEqual(["__proto__", "a", "b"]);
+    expect((out.properties as Record<string, unknown>).a).toEqual({});
+    expect(out.required).toEqual(["__proto__"]);
+    expect(JSON.parse(JSON.stringify(out)).properties.__proto__).toEqual({ type: "STRING" });
+  });
+
+  test("as the own keys of a value where a string belongs: 400 naming the field (Elysia's message builder threw)", async () => {
+    for (const key of ["toString", "valueOf"]) {
+      const res = await chat(JSON.parse(`{"${key}":"x"}`));
+      expect(res.status).toBe(400);
+      expect((await errorBody(res)).param).toBe("model");
+      const poll = await post(`${gw.url}/auth/device/poll`, { device_code: { [key]: 1 } });
+      expect((await errorBody(poll)).param).toBe("device_code");
+    }
+  });
+
+  test("a malformed %-escape in a path id or a data: URL: 400, not a URIError", async () => {
+    for (const path of ["/v1/models/%", "/v1/models/%zz"]) expect((await fetch(`${gw.url}${path}`)).status).toBe(400);
+    expect((await call("DELETE", "/config/models/%")).status).toBe(400);
   });
 });
 

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body (or the raw text when it is not JSON; undefined for GET). */
   body: unknown;
+  /** The body exactly as it arrived ("" for GET). */
+  raw: string;
   /** Set when the client went away before the response (stream) was complete. */
   aborted: boolean;
 }
@@ -504,7 +506,7 @@ export async function startFakeGemini(opts: { apiKey?: string; models?: FakeMode
       }
       const record: RecordedRequest = {
         method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(req.headers), body, aborted: false,
+        headers: Object.fromEntries(req.headers), body, raw: text, aborted: false,
       };
       requests.push(record);
       req.signal.addEventListener("abort", () => { record.aborted = true; }, { once: true });

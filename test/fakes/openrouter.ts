@@ -10,6 +10,8 @@ export interface Recorded {
   path: string;
   headers: Record<string, string>;
   body: Record<string, unknown> | undefined;
+  /** The body exactly as it arrived. */
+  raw: string;
 }
 
 /** What the fake does with the next matching request. */
@@ -82,8 +84,14 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
         if (modelsStatus) return errorResponse({ kind: "error", status: modelsStatus });
         return Response.json({ data: models });
       }
-      const body = req.method === "POST" ? ((await req.json().catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
-      requests.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers), body });
+      const raw = req.method === "POST" ? await req.text() : "";
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = undefined;
+      }
+      requests.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers), body, raw });
       req.signal.addEventListener("abort", () => aborted.push({ path: url.pathname, at: Date.now() }));
 
       if (req.headers.get("authorization") !== `Bearer ${apiKey}`) {

@@ -2,7 +2,7 @@
 // rejects unknown fields with 400, so OpenAI-only keys (user, stream_options, parallel_tool_calls,
 // logit_bias, store, metadata ...) are dropped simply by never being copied.
 
-import { badRequest } from "../../errors.ts";
+import { badRequest, decodePercent } from "../../errors.ts";
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from "../types.ts";
 import { geminiGeneration, requiresThoughtSignatures } from "./models.ts";
 import { isEmptyObjectSchema, isObject, toGeminiSchema } from "./schema.ts";
@@ -143,16 +143,17 @@ function parseDataUrl(url: string, param: string): { mimeType: string; data: str
   const match = /^data:([^;,]+)((?:;[^;,]*)*),(.*)$/s.exec(url);
   if (!match) throw badRequest("Malformed data: URL", param);
   const [, mimeType, params, payload] = match;
-  const data = params.split(";").includes("base64") ? payload : Buffer.from(decodeURIComponent(payload)).toString("base64");
+  const data = params.split(";").includes("base64") ? payload : Buffer.from(decodePercent(payload, param, "The data: URL")).toString("base64");
   return { mimeType, data };
 }
 
-const IMAGE_EXTENSIONS: Record<string, string> = {
+// A Map: the extension comes from a client's URL ("a.constructor" must not find Object's constructor).
+const IMAGE_EXTENSIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", gif: "image/gif", heic: "image/heic", heif: "image/heif",
-};
+}));
 
 function imageMimeFromPath(path: string): string | undefined {
-  return IMAGE_EXTENSIONS[/\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? ""];
+  return IMAGE_EXTENSIONS.get(/\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? "");
 }
 
 function parseArguments(args: string, param: string): Record<string, unknown> {

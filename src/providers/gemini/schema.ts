@@ -14,11 +14,11 @@ const PASSTHROUGH = [
 ] as const;
 
 /** The only `format` values Gemini documents, per type; others (email, uri, uuid ...) are dropped. */
-const FORMATS: Record<string, readonly string[]> = {
+const FORMATS: ReadonlyMap<string, readonly string[]> = new Map(Object.entries({
   STRING: ["enum", "date-time"],
   INTEGER: ["int32", "int64"],
   NUMBER: ["float", "double"],
-};
+}));
 
 export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -31,7 +31,8 @@ export function toGeminiSchema(schema: unknown): GeminiSchema {
 function convert(node: Json, defs: Json, resolving: Set<string>): GeminiSchema {
   const ref = typeof node.$ref === "string" ? /^#\/(?:\$defs|definitions)\/(.+)$/.exec(node.$ref)?.[1] : undefined;
   if (ref !== undefined) {
-    const target = defs[ref];
+    // Own keys only: a client's "#/$defs/__proto__" must not resolve to Object.prototype.
+    const target = Object.hasOwn(defs, ref) ? defs[ref] : undefined;
     // A recursive type cannot be expressed without $ref: stop at the cycle with an open schema.
     if (!isObject(target) || resolving.has(ref)) return {};
     const { $ref: _, ...siblings } = node;
@@ -67,17 +68,18 @@ function convert(node: Json, defs: Json, resolving: Set<string>): GeminiSchema {
   const type = types[0]?.toUpperCase();
   if (type) out.type = type;
 
-  if (type && typeof node.format === "string" && FORMATS[type]?.includes(node.format)) out.format = node.format;
+  if (type && typeof node.format === "string" && FORMATS.get(type)?.includes(node.format)) out.format = node.format;
   const enumValues = node.const !== undefined ? [node.const] : node.enum;
   // Gemini enums are string-only; a numeric enum is dropped rather than rejected upstream.
   if (Array.isArray(enumValues) && enumValues.every((v) => typeof v === "string")) out.enum = enumValues;
 
   if (isObject(node.properties)) {
-    const properties: Record<string, GeminiSchema> = {};
+    // Client-named keys: no prototype, so a property called "__proto__" or "constructor" is just a property.
+    const properties: Record<string, GeminiSchema> = Object.create(null);
     for (const [name, sub] of Object.entries(node.properties)) properties[name] = isObject(sub) ? convert(sub, defs, resolving) : {};
     out.properties = properties;
     if (Array.isArray(node.required)) {
-      const required = node.required.filter((r): r is string => typeof r === "string" && r in properties);
+      const required = node.required.filter((r): r is string => typeof r === "string" && Object.hasOwn(properties, r));
       if (required.length > 0) out.required = required;
     }
   }
