@@ -2,6 +2,7 @@
 // separate processes, measures them in interleaved rounds so drift (thermal, noisy neighbours) hits all
 // targets alike, and writes bench/results/latest.{md,json}.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { RedisClient } from "bun";
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,8 @@ const settings = {
   chunkGapMs: 20,
   coldStarts: 5,
   deadlineSec: positiveInt("BENCH_DEADLINE_SEC", 170),
+  /** BENCH_REDIS=1 adds `gateway-redis`: the gateway (cache off) on a local redis-server, to compare with `gateway`. */
+  redis: process.env.BENCH_REDIS === "1",
 };
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
 // The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
@@ -94,6 +97,50 @@ async function startFake(): Promise<{ server: Server; base: string }> {
   const server = spawnServer("fake-upstream", pinned(1, ["bun", join(import.meta.dir, "fake-upstream.ts")]), env);
   await waitReady(server, `http://127.0.0.1:${port}/health`, performance.now(), 10_000);
   return { server, base: `http://127.0.0.1:${port}/api/v1` };
+}
+
+/** A throwaway redis-server (no persistence) beside the fake upstream on core 1; its URL once it answers. */
+async function startRedisServer(): Promise<string> {
+  const bin = Bun.which("redis-server", { PATH: `${process.env.PATH}:/usr/sbin:/usr/bin` });
+  if (!bin) throw new Error("redis-server is not installed (apt-get install -y redis-server)");
+  const port = freePort();
+  const server = spawnServer("redis", pinned(1, [bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]), process.env);
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = performance.now() + 5_000;
+  for (;;) {
+    const client = new RedisClient(url, { autoReconnect: false });
+    try {
+      await client.connect();
+      return url;
+    } catch (e) {
+      if (performance.now() > deadline || server.proc.exitCode !== null) throw new Error(`redis-server did not start: ${(e as Error).message}`);
+      await Bun.sleep(20);
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/** The gateway on Redis, measured only once its link is up (/health answers 200 before that, degraded). */
+async function startRedisTarget(fakeBase: string): Promise<Target> {
+  let url: string;
+  try {
+    url = await startRedisServer();
+  } catch (e) {
+    const target = newTarget("gateway-redis", "", BASE_HEADERS);
+    target.report.unavailable = (e as Error).message;
+    return target;
+  }
+  const port = freePort();
+  const target = await startTarget("gateway-redis", gatewayCmd, { ...gatewayEnv(fakeBase, "0"), REDIS_URL: url }, port, "/health");
+  const deadline = performance.now() + 5_000;
+  while (!target.report.unavailable) {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { redis?: { status: string } };
+    if (health.redis?.status === "up") break;
+    if (performance.now() > deadline) target.report.unavailable = `its Redis link is ${health.redis?.status ?? "absent"}`;
+    await Bun.sleep(20);
+  }
+  return target;
 }
 
 const JWT_SECRET = randomBytes(32).toString("hex");
@@ -417,6 +464,7 @@ async function main(): Promise<number> {
     portkey.report.unavailable = (e as Error).message;
   }
   const list = [bare, elysia, gw, gwCached, portkey];
+  if (settings.redis) list.splice(3, 0, await startRedisTarget(fake.base));
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {
     // The smoke request filled the cache; say so if the figures will not be cache hits after all.

@@ -11,6 +11,7 @@ import type { Logger } from "../log.ts";
 
 /** A command slower than this counts as Redis being down: the request goes on without it. */
 const COMMAND_TIMEOUT_MS = 500;
+const WATCHDOG_MS = 100;
 const FIRST_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 10_000;
 
@@ -46,6 +47,13 @@ export class Redis {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #connecting = false;
+  /**
+   * When each unanswered command was sent, oldest first (one connection answers in order). A watchdog,
+   * cheaper than a timer per command, closes a link whose oldest command waited COMMAND_TIMEOUT_MS:
+   * its commands then fail at once and the link reconnects.
+   */
+  #sent: number[] = [];
+  #watchdog: ReturnType<typeof setInterval> | undefined;
   readonly #channels = new Map<string, Handler>();
   readonly #onUp = new Set<() => void | Promise<void>>();
 
@@ -86,20 +94,22 @@ export class Redis {
   send<T = unknown>(command: string, args: string[]): Promise<T> {
     const cmd = this.#cmd;
     if (!this.#up || !cmd) return Promise.reject(new RedisUnavailable(this.#error ?? "not connected"));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.#down(`no answer within ${COMMAND_TIMEOUT_MS} ms`);
-        reject(new RedisUnavailable("it did not answer in time"));
-      }, COMMAND_TIMEOUT_MS);
-    });
-    const reply = (cmd.send(command, args) as Promise<T>).catch((error: unknown) => {
-      // A script or type error is a bug, not an outage: let it surface as one.
-      if (error instanceof Error && /^(ERR|WRONGTYPE|NOSCRIPT)/.test(error.message)) throw error;
-      this.#down(error instanceof Error ? error.message : String(error));
-      throw new RedisUnavailable("the connection failed");
-    });
-    return Promise.race([reply, deadline]).finally(() => clearTimeout(timer));
+    // This connection's queue: a reconnection starts a new one.
+    const sent = this.#sent;
+    sent.push(performance.now());
+    return (cmd.send(command, args) as Promise<T>).then(
+      (reply) => {
+        sent.shift();
+        return reply;
+      },
+      (error: unknown) => {
+        sent.shift();
+        // A script or type error is a bug, not an outage: let it surface as one.
+        if (error instanceof Error && /^(ERR|WRONGTYPE|NOSCRIPT)/.test(error.message)) throw error;
+        if (cmd === this.#cmd) this.#down(error instanceof Error ? error.message : String(error));
+        throw new RedisUnavailable("the connection failed");
+      },
+    );
   }
 
   /** Fire and forget: an announcement lost while Redis is down is made up for by onUp's resync. */
@@ -121,6 +131,8 @@ export class Redis {
   }
 
   #drop(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
     for (const client of [this.#cmd, this.#sub]) {
       if (!client) continue;
       client.onclose = null;
@@ -143,6 +155,14 @@ export class Redis {
         if (cmd === this.#cmd) this.#down(error?.message ?? "connection closed");
       };
       this.#up = true;
+      this.#sent = [];
+      this.#watchdog = setInterval(() => {
+        if (this.#sent.length > 0 && performance.now() - this.#sent[0] > COMMAND_TIMEOUT_MS) {
+          this.#down(`no answer within ${COMMAND_TIMEOUT_MS} ms`);
+          this.#drop();
+        }
+      }, WATCHDOG_MS);
+      this.#watchdog.unref?.();
       this.#since = Date.now();
       this.#error = undefined;
       this.#attempt = 0;

@@ -1,6 +1,7 @@
 // The Redis stores against a real redis-server, each store used from two connections as two replicas
 // would: exact token buckets under concurrency with fractional refill, sessions' owner, bound and tags,
 // circuit breakers' single probe, and the reconnection backoff's cap.
+import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/log.ts";
 import { backoffMs, MAX_BACKOFF_MS, Redis, RedisUnavailable } from "../../src/redis/client.ts";
@@ -111,5 +112,22 @@ describe("the link", () => {
     link.close();
     // The shared links reconnect too (the other tests' connections).
     await Promise.all([one.ready(), two.ready()]);
+  });
+
+  test("a Redis that stops answering counts as down within a second: its commands fail, the link comes back after", async () => {
+    const link = new Redis(server.url, "stores:", silentLogger);
+    link.start();
+    await link.ready();
+    const admin = new RedisClient(server.url);
+    await admin.send("CLIENT", ["PAUSE", "1500", "ALL"]);
+    const started = performance.now();
+    await expect(link.send("PING", [])).rejects.toBeInstanceOf(RedisUnavailable);
+    // Failed by the watchdog (500 ms), not by the pause ending.
+    expect(performance.now() - started).toBeLessThan(1400);
+    expect(link.health().status).toBe("down");
+    await link.ready(5_000);
+    expect(await link.send("PING", [])).toBe("PONG");
+    link.close();
+    admin.close();
   });
 });
