@@ -7,7 +7,8 @@ COPY package.json bun.lock bunfig.toml tsconfig.json ./
 RUN bun install --frozen-lockfile --production
 COPY src ./src
 COPY public ./public
-RUN bun build --compile --production --bytecode --format esm --asset public src/index.ts --outfile dist/gateway \
+COPY packaging ./packaging
+RUN packaging/compile.sh dist/gateway \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/cc-debian12:nonroot

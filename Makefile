@@ -2,7 +2,7 @@
 # that has only Node.js and npm.
 BUN_VERSION := 1.4.5
 
-.PHONY: start dev test typecheck build bench fuzz deps bun clean
+.PHONY: start dev test typecheck build release bench fuzz deps bun clean
 
 start: deps
 	bun src/index.ts
@@ -17,7 +17,20 @@ typecheck: deps
 	./node_modules/.bin/tsc --noEmit -p .
 
 build: deps
-	bun build --compile --production --bytecode --format esm --asset public src/index.ts --outfile dist/gateway
+	packaging/compile.sh dist/gateway
+
+VERSION = $(shell bun -p 'require("./package.json").version')
+# Bun's names for the platforms; `make release TARGETS="linux-x64 linux-arm64"` builds fewer. (Bun 1.4.5's
+# linux-x64 and linux-x64-baseline runtimes on npm are byte-identical; both names are kept for users.)
+TARGETS := linux-x64 linux-x64-baseline linux-arm64 darwin-arm64 darwin-x64 windows-x64
+
+# dist/release/openai-gateway-<version>-<os>-<arch>[.exe] for every platform, and SHA256SUMS.
+release: deps
+	rm -rf dist/release && mkdir -p dist/release
+	@set -e; for t in $(TARGETS); do \
+		packaging/compile.sh dist/release/openai-gateway-$(VERSION)-$$t$$(case $$t in windows-*) echo .exe;; esac) bun-$$t; \
+	done
+	cd dist/release && sha256sum openai-gateway-* >SHA256SUMS
 
 # Property-based fuzzing of every route with a random seed (FUZZ_SEED=n replays one, FUZZ_RUNS cases per
 # route, default 2000; FUZZ_ROUTE='POST /v1/chat' runs the matching routes only). `make test` runs a fixed seed.

@@ -1,10 +1,10 @@
 // `make build` produces one executable that serves everything when copied alone to another directory.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeInThrowawayCopy } from "../support/build.ts";
 
-const root = join(import.meta.dir, "..", "..");
 let dir: string;
 let proc: ReturnType<typeof Bun.spawn> | undefined;
 let url: string;
@@ -16,28 +16,9 @@ function freePort(): number {
   return port;
 }
 
-/**
- * `make build` in a throwaway copy of the project, deleted before the binary runs: a binary that still
- * read anything from the source tree would fail here instead of passing on the build machine only.
- */
-function buildInThrowawayCopy(target: string): void {
-  const copy = mkdtempSync(join(tmpdir(), "gateway-src-"));
-  try {
-    for (const entry of ["src", "public", "package.json", "bun.lock", "bunfig.toml", "tsconfig.json", "Makefile"]) {
-      cpSync(join(root, entry), join(copy, entry), { recursive: true });
-    }
-    symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
-    const build = Bun.spawnSync(["make", "build"], { cwd: copy, stdout: "pipe", stderr: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`make build failed: ${build.stderr.toString()}`);
-    copyFileSync(join(copy, "dist", "gateway"), target);
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gateway-bin-"));
-  buildInThrowawayCopy(join(dir, "gateway"));
+  copyFileSync(makeInThrowawayCopy(["build"], "dist/gateway"), join(dir, "gateway"));
   Bun.spawnSync(["chmod", "+x", join(dir, "gateway")]);
   const port = freePort();
   url = `http://127.0.0.1:${port}`;

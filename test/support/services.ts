@@ -19,9 +19,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-function which(program: string): string {
+/** The path of `program`, or an error naming the Debian package to install. */
+export function which(program: string, debianPackage = program): string {
   const found = Bun.which(program, { PATH: `${process.env.PATH}:/usr/sbin:/usr/bin` });
-  if (!found) throw new Error(`${program} is not installed: run \`bash .ci/run\` or \`apt-get install -y ${program === "redis-server" ? "redis-server" : program}\``);
+  if (!found) throw new Error(`${program} is not installed: run \`bash .ci/run\` or \`apt-get install -y ${debianPackage}\``);
   return found;
 }
 
