@@ -28,8 +28,9 @@ export interface Door<Body = any> {
   /**
    * The client's validated body as the internal request, which goes upstream as it is. Throws a
    * GatewayError for what cannot be translated; may set response headers (x-gateway-dropped-tools).
+   * A door that must read a store first (Responses' previous_response_id) returns a promise.
    */
-  toChat(body: Body, headers: Record<string, unknown>): ChatRequest;
+  toChat(body: Body, headers: Record<string, unknown>, request: Request): ChatRequest | Promise<ChatRequest>;
   /** A whole internal completion, fresh or from the cache, as the door's JSON answer. */
   reply(completion: ChatCompletion, body: Body, meta: RequestMeta): unknown;
   /** A fresh encoder for one streamed answer. */
@@ -51,7 +52,10 @@ export function doorTranslation(doors: Door[]) {
     if (!door) return;
     const meta = metaOf(request);
     meta.door = door;
-    meta.chat = door.toChat(body, set.headers);
+    const chat = door.toChat(body, set.headers, request);
+    // Only doors that need it pay for a promise.
+    if (chat instanceof Promise) return chat.then((c) => void (meta.chat = c));
+    meta.chat = chat;
   });
 }
 

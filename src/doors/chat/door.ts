@@ -35,7 +35,8 @@ export function chatDoor(maxTokensLimit: number): Door<ChatRequest> {
 
 const DONE = "data: [DONE]\n\n";
 
-function chunkFrames(model: string, includeUsage: boolean): StreamEncoder {
+/** OpenAI's `data:` frames; `map` reshapes each chunk for a sibling dialect (legacy completions). */
+export function chunkFrames(model: string, includeUsage: boolean, map?: (chunk: ChatChunk) => unknown): StreamEncoder {
   return {
     chunk(chunk: ChatChunk) {
       if (chunk.usage && !includeUsage) {
@@ -43,7 +44,7 @@ function chunkFrames(model: string, includeUsage: boolean): StreamEncoder {
         delete chunk.usage;
       }
       chunk.model = model;
-      return `data: ${JSON.stringify(chunk)}\n\n`;
+      return `data: ${JSON.stringify(map ? map(chunk) : chunk)}\n\n`;
     },
     end: () => DONE,
     fail: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,

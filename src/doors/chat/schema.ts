@@ -8,7 +8,10 @@ import { Type as t } from "@sinclair/typebox";
 const open = { additionalProperties: true } as const;
 /** Model ids are short; a longer `model` is refused before it is echoed in errors and logs. */
 export const MAX_MODEL_LENGTH = 300;
-const nullable = <T extends Parameters<typeof t.Union>[0][number]>(schema: T, description: string) =>
+/** `model` of every OpenAI door's body. */
+export const ModelName = t.String({ minLength: 1, maxLength: MAX_MODEL_LENGTH, description: "a model id such as gpt-4o-mini (see GET /v1/models)" });
+/** An optional field that may also be null, described for validation errors (shared by the OpenAI doors' schemas). */
+export const nullable = <T extends Parameters<typeof t.Union>[0][number]>(schema: T, description: string) =>
   t.Optional(t.Union([schema, t.Null()], { description }));
 
 const ContentPart = t.Object({ type: t.String({ minLength: 1 }) }, { ...open, description: "a content part object with a type" });
@@ -40,7 +43,7 @@ export function chatRequestSchema(maxTokensLimit: number) {
   const tokens = t.Integer({ minimum: 1, maximum: maxTokensLimit });
   const tokensDescription = `an integer from 1 to ${maxTokensLimit} (MAX_TOKENS_LIMIT)`;
   return t.Object({
-    model: t.String({ minLength: 1, maxLength: MAX_MODEL_LENGTH, description: "a model id such as gpt-4o-mini (see GET /v1/models)" }),
+    model: ModelName,
     messages: t.Array(Message, { minItems: 1, description: "a non-empty array of messages" }),
     temperature: nullable(t.Number({ minimum: 0, maximum: 2 }), "a number from 0 to 2"),
     top_p: nullable(t.Number({ minimum: 0, maximum: 1 }), "a number from 0 to 1"),
