@@ -16,7 +16,9 @@ import { RevocationStore } from "./db/revocations.ts";
 import { RuntimeConfigStore } from "./db/runtime-config.ts";
 import { UserStore } from "./db/users.ts";
 import { chatDoor } from "./doors/chat/door.ts";
+import { completionsDoor } from "./doors/completions/door.ts";
 import { doorRoute, doorTranslation } from "./doors/door.ts";
+import { responsesDoor, storedResponseRoutes } from "./doors/responses/door.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import type { WriterOptions } from "./ledger/writer.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -51,6 +53,7 @@ import { MemoryCacheStore, type CacheStore } from "./stores/cache.ts";
 import { localChanges } from "./stores/changes.ts";
 import { systemClock, type Clock } from "./stores/clock.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./stores/rate-limit.ts";
+import { MemoryResponseStore, type ResponseStore } from "./stores/responses.ts";
 import { MemorySessionStore, type SessionStore } from "./stores/sessions.ts";
 
 export interface Deps {
@@ -61,6 +64,8 @@ export interface Deps {
   rateLimitStore: RateLimitStore;
   cacheStore: CacheStore;
   sessionStore: SessionStore;
+  /** Stored Responses (POST /v1/responses), owned by their creator. */
+  responseStore: ResponseStore;
   metrics: GatewayMetrics;
   /** The usage ledger's queue and flush timing (tests flush sooner and bound the queue tighter). */
   ledger: WriterOptions;
@@ -78,6 +83,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const rateLimitStore = deps.rateLimitStore ?? shared?.rateLimit ?? new MemoryRateLimitStore({ clock });
   const cacheStore = deps.cacheStore ?? shared?.cache ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
   const sessionStore = deps.sessionStore ?? shared?.sessions ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
+  const responseStore = deps.responseStore ?? new MemoryResponseStore({ ...config.responseStore, clock });
   const changes = shared?.changes ?? localChanges;
 
   // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
@@ -106,7 +112,11 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const ledger = new Ledger(config.usage, db, { metrics: m, log, clock, writer: deps.ledger });
   ledger.record(events, (provider, model) => live.price(provider, model));
   const isAdmin = (request: Request) => auth.isAdmin(request);
-  const doors = [chatDoor(config.maxTokensLimit)];
+  const doors = [
+    chatDoor(config.maxTokensLimit),
+    responsesDoor({ store: responseStore, storing: config.responseStore.max > 0, maxTokensLimit: config.maxTokensLimit }),
+    completionsDoor(router, config.maxTokensLimit),
+  ];
 
   let routes: RouteInfo[] = [];
   const app = new Elysia({
@@ -146,6 +156,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(healthRoutes(registry, router, live, Date.now(), sessionStore, shared?.redis))
     .use(modelRoutes(catalog, registry))
     .use(doors.reduce((all, door) => all.use(doorRoute(door, router, events)), new Elysia()))
+    .use(storedResponseRoutes(responseStore, isAdmin))
     .use(embeddingRoutes(router))
     .use(usageRoutes(ledger.store, auth, clock));
   routes = app.routes;

@@ -11,6 +11,8 @@ const Bool = (description: string) => t.Union(BOOL, { default: "false", descript
 const URL_PATTERN = "^https?://[^\\s]+$";
 const Url = (description: string, fallback: string) => t.String({ pattern: URL_PATTERN, default: fallback, description });
 const Text = (description: string) => t.Optional(t.String({ description }));
+/** A byte count: bytes, or with a unit (parseSize). */
+const Size = (description: string, fallback: string) => t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: fallback, description });
 /** HS256 secrets and the admin token: shorter ones can be brute-forced offline from one token. */
 const MIN_SECRET_LENGTH = 32;
 /** The JWT_SECRET line of .env.example: a copied example file must not sign production tokens. */
@@ -35,7 +37,7 @@ const EnvSchema = t.Object({
   GEMINI_BASE_URL: Url("Gemini API base", "https://generativelanguage.googleapis.com/v1beta"),
   OPENCODE_API_KEY: Text("OpenCode Zen key (https://opencode.ai/zen)"),
   OPENCODE_BASE_URL: Url("OpenCode Zen API base", "https://opencode.ai/zen/v1"),
-  MAX_BODY_SIZE: t.String({ pattern: "^\\d+(\\.\\d+)?\\s*([kKmMgG]?[bB])?$", default: "10MB", description: "Largest request body: bytes, or with a unit (512kb, 10MB)" }),
+  MAX_BODY_SIZE: Size("Largest request body: bytes, or with a unit (512kb, 10MB)", "10MB"),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096, "Largest max_tokens / max_completion_tokens a request may ask for"),
   UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk)"),
   RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000, "Ms to refill a client's whole token bucket on /v1/*"),
@@ -44,6 +46,9 @@ const EnvSchema = t.Object({
   CACHE_MAX_ENTRIES: Int(0, 10_000_000, 1000, "Most cached responses (least recently used go first); 0 disables the cache"),
   SESSION_TTL: Int(1000, 86_400_000 * 30, 3_600_000, "Ms of inactivity after which a session expires"),
   SESSION_MAX: Int(1, 10_000_000, 10_000, "Most sessions kept (least recently active go first)"),
+  RESPONSE_STORE_TTL: Int(1000, 86_400_000 * 30, 86_400_000, "Ms a stored /v1/responses response is kept after it was created"),
+  RESPONSE_STORE_MAX: Int(0, 10_000_000, 1000, "Most stored responses (least recently used go first); 0 stores none"),
+  RESPONSE_STORE_MAX_SIZE: Size("Most JSON the response store holds: bytes, or with a unit (least recently used go first)", "64MB"),
   MAX_RETRIES: Int(0, 10, 2, "Retries of one candidate after a retryable failure, before failing over"),
   RETRY_DELAY: Int(0, 60_000, 500, "Backoff base in ms: retry n waits a random time below RETRY_DELAY * 2^n"),
   REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000, "Deadline of a whole request in ms, across every attempt and wait"),
@@ -105,6 +110,8 @@ export interface Config {
   /** Response cache: entries live `ttlMs`; 0 for either disables it. */
   cache: { ttlMs: number; maxEntries: number };
   sessions: { ttlMs: number; max: number };
+  /** Stored Responses (POST /v1/responses with store): kept `ttlMs` after creation, at most `max` and `maxBytes` of JSON; max 0 stores none. */
+  responseStore: { ttlMs: number; max: number; maxBytes: number };
   /** Retries of one candidate after a retryable failure, before failing over. */
   maxRetries: number;
   /** Base of the exponential backoff between retries, in ms (full jitter). */
@@ -183,6 +190,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW, maxRequests: env.RATE_LIMIT_MAX_REQUESTS },
     cache: { ttlMs: env.CACHE_TTL, maxEntries: env.CACHE_MAX_ENTRIES },
     sessions: { ttlMs: env.SESSION_TTL, max: env.SESSION_MAX },
+    responseStore: { ttlMs: env.RESPONSE_STORE_TTL, max: env.RESPONSE_STORE_MAX, maxBytes: parseSize(env.RESPONSE_STORE_MAX_SIZE) },
     maxRetries: env.MAX_RETRIES,
     retryDelayMs: env.RETRY_DELAY,
     requestTimeoutMs: env.REQUEST_TIMEOUT,
