@@ -78,19 +78,18 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const registry = deps.registry ?? createRegistry(config);
   const log = deps.log ?? createLogger();
   const m = deps.metrics ?? createGatewayMetrics();
+  // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
+  const db = openDatabase(config.databasePath);
   // REDIS_URL puts every shared store on Redis so replicas share them (docs/scaling.md); tests inject their own.
-  const shared = config.redis.url ? redisStores(config.redis.url, config, log, clock) : undefined;
+  const shared = config.redis.url ? redisStores(config.redis.url, config, log, clock, new RevocationStore(db)) : undefined;
   const rateLimitStore = deps.rateLimitStore ?? shared?.rateLimit ?? new MemoryRateLimitStore({ clock });
   const cacheStore = deps.cacheStore ?? shared?.cache ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
   const sessionStore = deps.sessionStore ?? shared?.sessions ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
   const responseStore = deps.responseStore ?? new MemoryResponseStore({ ...config.responseStore, clock });
   const changes = shared?.changes ?? localChanges;
-
-  // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
-  const db = openDatabase(config.databasePath);
   const keys = new ApiKeyStore(db, changes);
   const users = new UserStore(db);
-  const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, new RevocationStore(db), clock);
+  const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, shared?.revocations ?? new RevocationStore(db), clock);
   const auth = new Authenticator(config.auth, tokens, keys);
   const overrides = new ModelOverrides();
   const reserved = new Set([...builtinProviders(config).keys(), ...registry.all().map((p) => p.name)]);

@@ -2,7 +2,7 @@
 // `login` the GitHub login, `jti` a random id that /auth/logout revokes until `exp`.
 import { jwt } from "@elysiajs/jwt";
 import { t } from "elysia";
-import type { RevocationStore } from "../db/revocations.ts";
+import type { Revocations } from "../db/revocations.ts";
 import { randomToken } from "./secrets.ts";
 
 const ISSUER = "openai-gateway";
@@ -26,7 +26,7 @@ export class TokenService {
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
-    private readonly revocations: RevocationStore,
+    private readonly revocations: Revocations,
     private readonly now: () => number,
   ) {
     this.jwt = jwt({ name: "jwt", secret, alg: "HS256", schema: claimsSchema }).decorator.jwt;

@@ -1,5 +1,6 @@
 // Every shared store on one Redis link (REDIS_URL): what createApp uses instead of this process's memory.
 import type { Config } from "../config.ts";
+import type { Revocations } from "../db/revocations.ts";
 import type { Logger } from "../log.ts";
 import { MemoryCooldownStore } from "../routing/cooldown.ts";
 import type { Clock } from "../stores/clock.ts";
@@ -9,9 +10,10 @@ import { RedisChangeFeed } from "./changes.ts";
 import { Redis } from "./client.ts";
 import { RedisCooldownStore } from "./cooldown.ts";
 import { RedisRateLimitStore } from "./rate-limit.ts";
+import { RedisRevocations } from "./revocations.ts";
 import { RedisSessionStore } from "./sessions.ts";
 
-export function redisStores(url: string, config: Pick<Config, "redis" | "sessions">, log: Logger, clock: Clock) {
+export function redisStores(url: string, config: Pick<Config, "redis" | "sessions">, log: Logger, clock: Clock, db: Revocations) {
   const redis = new Redis(url, config.redis.prefix, log);
   return {
     redis,
@@ -21,5 +23,6 @@ export function redisStores(url: string, config: Pick<Config, "redis" | "session
     sessions: new RedisSessionStore(redis, config.sessions),
     cooldowns: new RedisCooldownStore(redis, new MemoryCooldownStore()),
     changes: new RedisChangeFeed(redis),
+    revocations: new RedisRevocations(redis, db),
   };
 }

@@ -5,7 +5,10 @@ import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/log.ts";
 import { backoffMs, MAX_BACKOFF_MS, Redis, RedisUnavailable } from "../../src/redis/client.ts";
+import { openDatabase } from "../../src/db/database.ts";
+import { RevocationStore } from "../../src/db/revocations.ts";
 import { RedisCooldownStore } from "../../src/redis/cooldown.ts";
+import { RedisRevocations } from "../../src/redis/revocations.ts";
 import { RedisRateLimitStore } from "../../src/redis/rate-limit.ts";
 import { RedisSessionStore } from "../../src/redis/sessions.ts";
 import { MemoryCooldownStore } from "../../src/routing/cooldown.ts";
@@ -86,6 +89,26 @@ describe("circuit breakers", () => {
     for (let i = 0; i < 100 && (await c1.get("openrouter:m")); i++) await Bun.sleep(10);
     expect(await c1.get("openrouter:m")).toBeUndefined();
     expect(await c1.admit("openrouter:m", later, 5000)).toBe("closed");
+  });
+});
+
+describe("JWT revocations", () => {
+  test("a logout on one replica is refused on another with its own database within a second", async () => {
+    const [r1, r2] = [one, two].map((r) => new RedisRevocations(r, new RevocationStore(openDatabase(":memory:"))));
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    r1.revoke("jti-1", exp, Date.now());
+    expect(r1.isRevoked("jti-1")).toBe(true);
+    for (let i = 0; i < 100 && !r2.isRevoked("jti-1"); i++) await Bun.sleep(10);
+    expect(r2.isRevoked("jti-1")).toBe(true);
+    expect(r2.isRevoked("jti-2")).toBe(false);
+    // A replica that connects later (or reconnects) loads every unexpired revocation.
+    const late = new Redis(server.url, "stores:", silentLogger);
+    const r3 = new RedisRevocations(late, new RevocationStore(openDatabase(":memory:")));
+    late.start();
+    await late.ready();
+    for (let i = 0; i < 100 && !r3.isRevoked("jti-1"); i++) await Bun.sleep(10);
+    expect(r3.isRevoked("jti-1")).toBe(true);
+    late.close();
   });
 });
 
