@@ -2,6 +2,9 @@
 // skips comment lines (OpenRouter's ": OPENROUTER PROCESSING" keep-alives) and hands out each event's
 // data payload as it arrives: nothing is buffered beyond one incomplete event.
 
+/** Largest event (in UTF-16 units) buffered while waiting for its end: garbage without blank lines stops here. */
+export const MAX_EVENT_SIZE = 1024 * 1024;
+
 /**
  * Pull-based reader: one `next()` awaits the upstream only when no whole event is buffered, so an event
  * costs one promise on the hot path (a generator per layer would add several per event).
@@ -22,6 +25,8 @@ export class SseEvents {
       while (!this.finished) {
         const data = this.take();
         if (data !== undefined) return data;
+        // take() left only an unfinished event: one this large is no SSE stream (garbage without blank lines).
+        if (this.buffer.length > MAX_EVENT_SIZE) throw new Error(`an event larger than ${MAX_EVENT_SIZE} characters`);
         const { value, done } = await this.reader.read();
         if (done) {
           this.finished = true;

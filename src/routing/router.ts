@@ -49,7 +49,9 @@ export interface RouterDeps {
 }
 
 type RouterConfig = Pick<Config, "upstreamTimeoutMs" | "maxRetries" | "retryDelayMs" | "requestTimeoutMs" | "debug">;
-type Attempt<T> = (provider: Provider, target: Target, signal: AbortSignal, settled: () => void) => Promise<T>;
+/** `settled()` ends the attempt's deadline and returns what aborts the attempt later (a stalled stream). */
+type Settled = () => (reason: UpstreamError) => void;
+type Attempt<T> = (provider: Provider, target: Target, signal: AbortSignal, settled: Settled) => Promise<T>;
 interface Candidate { target: Target; provider: Provider; key: string }
 /** One request's progress across candidates. */
 interface Run {
@@ -98,9 +100,10 @@ export class Router {
       const rest = (await p.chatStream(req, { model: t.model, signal: s }))[Symbol.asyncIterator]();
       // Failing over is safe until the client got a byte: wait for the first chunk before committing.
       const first = await rest.next();
-      // The deadlines cover the wait for the first chunk only; a long answer may stream for minutes.
-      settled();
-      return { first: first.done ? undefined : first.value, rest };
+      // The deadlines cover the wait for the first chunk only; a long answer may stream for minutes, but
+      // never fall silent for longer than UPSTREAM_TIMEOUT.
+      const abort = settled();
+      return { first: first.done ? undefined : first.value, rest: idleGuard(rest, this.config.upstreamTimeoutMs, p.name, abort) };
     });
   }
 
@@ -218,7 +221,7 @@ export class Router {
   private async withDeadline<T>(
     provider: Provider,
     run: Run,
-    attempt: (signal: AbortSignal, settled: () => void) => Promise<T>,
+    attempt: (signal: AbortSignal, settled: Settled) => Promise<T>,
   ): Promise<T> {
     const stop = new AbortController();
     const { client } = run;
@@ -233,7 +236,10 @@ export class Router {
       } else stop.abort(new UpstreamError(provider.name, "timeout", null, `${provider.name} did not answer within ${ms} ms`));
     }, Math.max(0, Math.min(ms, left)));
     try {
-      return await attempt(stop.signal, () => clearTimeout(timer));
+      return await attempt(stop.signal, () => {
+        clearTimeout(timer);
+        return (reason) => stop.abort(reason);
+      });
     } catch (error) {
       // A body read cut by UPSTREAM_TIMEOUT surfaces as a plain AbortError; report it as the timeout it is.
       throw stop.signal.aborted && !client.aborted && !run.timedOut ? stop.signal.reason : error;
@@ -288,6 +294,51 @@ function exhausted(model: string, attempts: number, last: UpstreamError): Upstre
   return new UpstreamError(last.provider, last.kind, last.upstreamStatus,
     `All upstream candidates for \`${model}\` failed after ${attempts} attempts; last: ${last.message}`,
     { status: last.status, code: last.code, retryAfterMs: last.retryAfterMs, resetAt: last.resetAt });
+}
+
+/**
+ * A committed stream whose upstream sends no chunk for `ms` (stalled, or only keep-alives, or an event
+ * that never ends) is aborted, which closes the upstream connection; the consumer gets a timeout error.
+ */
+function idleGuard(rest: AsyncIterator<ChatChunk>, ms: number, provider: string, abort: (reason: UpstreamError) => void): AsyncIterator<ChatChunk> {
+  // One timer re-armed from the time of the last chunk, not one per chunk (streams are the hot path);
+  // only time spent waiting on the upstream counts, not a slow client's.
+  let since = 0;
+  let waiting = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stalled: UpstreamError | undefined;
+  const check = () => {
+    timer = undefined;
+    if (!waiting) return;
+    const idle = performance.now() - since;
+    if (idle < ms) {
+      timer = setTimeout(check, ms - idle);
+      return;
+    }
+    stalled = new UpstreamError(provider, "timeout", null, `${provider} sent nothing for ${ms} ms in the middle of a stream (UPSTREAM_TIMEOUT)`);
+    abort(stalled);
+  };
+  return {
+    async next() {
+      since = performance.now();
+      waiting = true;
+      timer ??= setTimeout(check, ms);
+      try {
+        const result = await rest.next();
+        if (result.done) clearTimeout(timer);
+        return result;
+      } catch (error) {
+        clearTimeout(timer);
+        throw stalled ?? error;
+      } finally {
+        waiting = false;
+      }
+    },
+    async return(value) {
+      clearTimeout(timer);
+      return rest.return ? rest.return(value) : { done: true, value: undefined };
+    },
+  };
 }
 
 function safely(fn: () => void): void {

@@ -3,6 +3,7 @@
 // (the OpenAI-compat endpoint and non-SSE streams wrap it in an array; both are accepted).
 
 import { UpstreamError, type FailureKind } from "../../errors.ts";
+import { readErrorBody } from "../body.ts";
 import { retryAfter } from "../retry-after.ts";
 import type { GeminiErrorBody } from "./wire.ts";
 
@@ -35,7 +36,7 @@ export function geminiError(status: number, body: unknown, headers?: Headers): U
 
 /** Reads a non-2xx response's body and maps it. */
 export async function errorFromResponse(res: Response): Promise<UpstreamError> {
-  const text = await res.text().catch(() => "");
+  const text = await readErrorBody(res);
   let body: unknown;
   try {
     body = JSON.parse(text);

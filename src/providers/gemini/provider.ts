@@ -3,6 +3,7 @@
 import type {
   CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
 } from "../types.ts";
+import { BodyTooLarge, MAX_UPSTREAM_BODY, readCapped } from "../body.ts";
 import { embeddingInputs, MAX_BATCH, toBatchRequest, toEmbeddingResponse, type BatchEmbedResponse } from "./embeddings.ts";
 import { errorFromResponse, invalidResponse, transportError } from "./errors.ts";
 import { geminiModelId, toUpstreamModel, type GeminiModelInfo } from "./models.ts";
@@ -99,14 +100,17 @@ export class GeminiProvider implements Provider {
   private async json<T>(res: Response, signal: AbortSignal): Promise<T> {
     let text: string;
     try {
-      text = await res.text();
+      text = await readCapped(res, MAX_UPSTREAM_BODY);
     } catch (err) {
-      throw transportError(err, signal);
+      throw err instanceof BodyTooLarge ? invalidResponse(err.message) : transportError(err, signal);
     }
+    let body: unknown;
     try {
-      return JSON.parse(text) as T;
+      body = JSON.parse(text);
     } catch {
       throw invalidResponse("a body that is not JSON");
     }
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw invalidResponse("a body that is not a JSON object");
+    return body as T;
   }
 }

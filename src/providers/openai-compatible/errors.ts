@@ -1,6 +1,7 @@
 // Maps an OpenAI-compatible upstream's failure (OpenRouter, OpenCode, Ollama, vLLM ...) to an
 // UpstreamError whose kind tells the router what to do next.
 import { UpstreamError, type FailureKind } from "../../errors.ts";
+import { readErrorBody } from "../body.ts";
 import { retryAfter } from "../retry-after.ts";
 
 interface UpstreamErrorBody {
@@ -8,12 +9,13 @@ interface UpstreamErrorBody {
   message?: string;
 }
 
-/** Turns a non-2xx upstream response into an UpstreamError (reads the body; it is small). */
+/** Turns a non-2xx upstream response into an UpstreamError (reads at most MAX_ERROR_BODY of its body). */
 export async function errorFromResponse(provider: string, label: string, res: Response): Promise<UpstreamError> {
-  const text = await res.text().catch(() => "");
+  const text = await readErrorBody(res);
   let body: UpstreamErrorBody = {};
   try {
-    body = JSON.parse(text) as UpstreamErrorBody;
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object") body = parsed as UpstreamErrorBody;
   } catch {
     // Non-JSON error pages (proxies, HTML 502s) still map by status.
   }

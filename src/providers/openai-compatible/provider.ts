@@ -1,6 +1,7 @@
 // One adapter for every upstream that already speaks OpenAI's wire format: OpenRouter, OpenCode Zen
 // and user-added servers (Ollama, vLLM, llama.cpp, LM Studio). Instances differ only in settings.
 import { UpstreamError } from "../../errors.ts";
+import { BodyTooLarge, MAX_UPSTREAM_BODY, readCapped } from "../body.ts";
 import { SseEvents } from "../sse.ts";
 import type {
   CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
@@ -55,7 +56,7 @@ export class OpenAICompatibleProvider implements Provider {
 
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
     const res = await this.post("/chat/completions", { ...req, model: opts.model, stream: false }, opts.signal);
-    const body = await this.json<ChatCompletion>(res);
+    const body = await this.json<ChatCompletion>(res, opts.signal);
     if (!Array.isArray(body.choices)) throw this.invalid("a completion without choices");
     return body;
   }
@@ -71,7 +72,7 @@ export class OpenAICompatibleProvider implements Provider {
 
   async embeddings(req: EmbeddingRequest, opts: CallOptions): Promise<EmbeddingResponse> {
     const res = await this.post("/embeddings", { ...req, model: opts.model }, opts.signal);
-    const body = await this.json<EmbeddingResponse>(res);
+    const body = await this.json<EmbeddingResponse>(res, opts.signal);
     if (!Array.isArray(body.data)) throw this.invalid("embeddings without data");
     return body;
   }
@@ -81,7 +82,7 @@ export class OpenAICompatibleProvider implements Provider {
       return this.settings.staticModels.map((id) => ({ id, free: true, kind: "chat" as const }));
     }
     const res = await this.send(`${this.settings.baseUrl}/models`, { method: "GET", headers: this.headers, signal });
-    const body = await this.json<ModelsListBody>(res);
+    const body = await this.json<ModelsListBody>(res, signal);
     return (body.data ?? []).map((m) => ({
       id: m.id,
       // OpenRouter prices are strings in USD per token; "-1" marks routers with variable price.
@@ -113,13 +114,22 @@ export class OpenAICompatibleProvider implements Provider {
     return res;
   }
 
-  private async json<T>(res: Response): Promise<T> {
-    const text = await res.text();
+  private async json<T>(res: Response, signal: AbortSignal): Promise<T> {
+    let text: string;
     try {
-      return JSON.parse(text) as T;
+      text = await readCapped(res, MAX_UPSTREAM_BODY);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) throw this.invalid(error.message);
+      throw this.fetchFailure(error, signal, "ended the body unexpectedly");
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
     } catch {
       throw this.invalid("a body that is not JSON");
     }
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw this.invalid("a body that is not a JSON object");
+    return body as T;
   }
 
   /** The upstream's chunks as one hand-written iterator: the stream's first byte waits on no generator hops. */
@@ -164,6 +174,7 @@ export class OpenAICompatibleProvider implements Provider {
     } catch {
       throw this.invalid("a stream event that is not JSON");
     }
+    if (!chunk || typeof chunk !== "object" || !Array.isArray(chunk.choices) && !chunk.error) throw this.invalid("a stream event that is not a chunk");
     if (chunk.error) {
       const code = Number(chunk.error.code);
       throw errorFromStatus(this.name, this.settings.label, Number.isInteger(code) && code >= 400 ? code : 502, {
