@@ -124,7 +124,10 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // (they go upstream) and the other routes read only the fields they know.
     normalize: false,
     // Our own json-body plugin enforces MAX_BODY_SIZE with an OpenAI error; Bun's limit is only a backstop.
-    serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024) },
+    // idleTimeout closes connections that send nothing for IDLE_TIMEOUT seconds: idle keep-alives and
+    // slowloris headers or bodies (Bun has no separate header timeout; each silence counts). Connections
+    // cost an idle socket, not a thread, so hundreds of them do not starve other clients.
+    serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024), idleTimeout: config.idleTimeoutSeconds },
   })
     .use(requestContext(events, (request, ip) => auth.identify(request, ip)))
     .use(metrics(m, events, router))

@@ -39,7 +39,8 @@ const EnvSchema = t.Object({
   OPENCODE_BASE_URL: Url("OpenCode Zen API base", "https://opencode.ai/zen/v1"),
   MAX_BODY_SIZE: Size("Largest request body: bytes, or with a unit (512kb, 10MB)", "10MB"),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096, "Largest max_tokens / max_completion_tokens a request may ask for"),
-  UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk)"),
+  UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk, then the longest silence)"),
+  IDLE_TIMEOUT: Int(1, 255, 30, "Seconds a client connection may send nothing (idle keep-alive, slow headers or body) before it is closed"),
   RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000, "Ms to refill a client's whole token bucket on /v1/*"),
   RATE_LIMIT_MAX_REQUESTS: Int(1, 1_000_000_000, 100, "Token bucket size per client (burst)"),
   CACHE_TTL: Int(0, 86_400_000 * 30, 300_000, "Response cache time to live in ms; 0 disables the cache"),
@@ -105,6 +106,8 @@ export interface Config {
   maxTokensLimit: number;
   /** Per-attempt upstream deadline in ms (until the first byte for streams). */
   upstreamTimeoutMs: number;
+  /** Seconds a client connection may stay silent before Bun closes it (Bun's own limit is 255). */
+  idleTimeoutSeconds: number;
   /** Token bucket per client: `maxRequests` tokens, refilled continuously over `windowMs`. */
   rateLimit: { windowMs: number; maxRequests: number };
   /** Response cache: entries live `ttlMs`; 0 for either disables it. */
@@ -187,6 +190,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     maxBodySize: parseSize(env.MAX_BODY_SIZE),
     maxTokensLimit: env.MAX_TOKENS_LIMIT,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT,
+    idleTimeoutSeconds: env.IDLE_TIMEOUT,
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW, maxRequests: env.RATE_LIMIT_MAX_REQUESTS },
     cache: { ttlMs: env.CACHE_TTL, maxEntries: env.CACHE_MAX_ENTRIES },
     sessions: { ttlMs: env.SESSION_TTL, max: env.SESSION_MAX },

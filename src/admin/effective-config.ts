@@ -20,6 +20,7 @@ export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
       maxBodySize: config.maxBodySize,
       maxTokensLimit: config.maxTokensLimit,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
+      idleTimeoutSeconds: config.idleTimeoutSeconds,
       databasePath: config.databasePath,
     },
     routing: {

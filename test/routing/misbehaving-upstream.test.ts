@@ -85,7 +85,7 @@ describe("a misbehaving upstream ends in a clean error", () => {
     expect(await released()).toBe(0);
   });
 
-  test("garbage mid-stream without blank lines: an error event once the event passes 1 MB, upstream released", async () => {
+  test("garbage mid-stream without blank lines: an error event (no event completes in UPSTREAM_TIMEOUT; none may pass 1 MB), upstream released", async () => {
     upstream.fault = { kind: "garbage" };
     const res = await chat(true);
     expect(res.status).toBe(200);
