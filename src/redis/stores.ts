@@ -10,10 +10,11 @@ import { RedisChangeFeed } from "./changes.ts";
 import { Redis } from "./client.ts";
 import { RedisCooldownStore } from "./cooldown.ts";
 import { RedisRateLimitStore } from "./rate-limit.ts";
+import { RedisResponseStore } from "./responses.ts";
 import { RedisRevocations } from "./revocations.ts";
 import { RedisSessionStore } from "./sessions.ts";
 
-export function redisStores(url: string, config: Pick<Config, "redis" | "sessions">, log: Logger, clock: Clock, db: Revocations) {
+export function redisStores(url: string, config: Pick<Config, "redis" | "sessions" | "responseStore">, log: Logger, clock: Clock, db: Revocations) {
   const redis = new Redis(url, config.redis.prefix, log);
   return {
     redis,
@@ -21,6 +22,7 @@ export function redisStores(url: string, config: Pick<Config, "redis" | "session
     rateLimit: new RedisRateLimitStore(redis, new MemoryRateLimitStore({ clock })),
     cache: new RedisCacheStore(redis),
     sessions: new RedisSessionStore(redis, config.sessions),
+    responses: new RedisResponseStore(redis, config.responseStore),
     cooldowns: new RedisCooldownStore(redis, new MemoryCooldownStore()),
     changes: new RedisChangeFeed(redis),
     revocations: new RedisRevocations(redis, db),

@@ -1,6 +1,6 @@
 // Two gateways (two real apps on their own ports) on one real redis-server and one SQLite file, as two
 // replicas behind a load balancer run: they share rate limits, the response cache, sessions, learned
-// daily caps, admin changes, keys and their revocation. Then Redis dies mid-test: both keep answering,
+// daily caps, admin changes, keys and their revocation, stored responses. Then Redis dies mid-test: both keep answering,
 // /health says degraded; it comes back on the same port and they share state again, with no restart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -138,6 +138,25 @@ describe("two replicas on one Redis", () => {
     await eventually(async () => (await chat(b, key, { headers: { "cache-control": "no-store" } })).status === 401, 500);
   });
 
+  test("share stored responses: created on one replica, read and continued on the other", async () => {
+    const { key } = await newKey();
+    const headers = { authorization: `Bearer ${key}`, "cache-control": "no-store" };
+    const created = await post(`${a.url}/v1/responses`, { model: "gpt-4o-mini", input: "remember me" }, headers);
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    const read = await fetch(`${b.url}/v1/responses/${id}`, { headers });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { id: string }).id).toBe(id);
+    const next = await post(`${b.url}/v1/responses`, { model: "gpt-4o-mini", input: "and now?", previous_response_id: id }, headers);
+    expect(next.status).toBe(200);
+    // The replayed conversation reached the upstream: both turns' input.
+    const sent = JSON.stringify(openrouter.requests.at(-1)?.body);
+    expect(sent).toContain("remember me");
+    expect(sent).toContain("and now?");
+    expect((await fetch(`${a.url}/v1/responses/${id}`, { method: "DELETE", headers })).status).toBe(200);
+    expect((await fetch(`${b.url}/v1/responses/${id}`, { headers })).status).toBe(404);
+  });
+
   test("share a learned daily cap: once one replica hits it, the other skips the free pool", async () => {
     const { key } = await newKey();
     openrouter.always(SEED, { kind: "daily-cap", resetAt: Date.now() + 3_600_000 });
@@ -171,9 +190,14 @@ describe("Redis fails and comes back", () => {
       const h = await health(gw);
       expect(h.status).toBe("degraded");
       expect(h.redis?.status).toBe("down");
-      const session = await fetch(`${gw.url}/session/sess-while-down`, { headers: { authorization: `Bearer ${key}` } });
-      expect(session.status).toBe(503);
-      expect(((await session.json()) as { error: { code: string } }).error.code).toBe("redis_unavailable");
+      // A new response is answered (not stored); reads of stored ones say 503.
+      const created = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini", input: "hi" }, { authorization: `Bearer ${key}` });
+      expect(created.status).toBe(200);
+      for (const path of ["/session/sess-while-down", "/v1/responses/resp_while_down"]) {
+        const read = await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+        expect(read.status).toBe(503);
+        expect(((await read.json()) as { error: { code: string } }).error.code).toBe("redis_unavailable");
+      }
     }
 
     await redis.start();
