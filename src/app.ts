@@ -15,6 +15,7 @@ import { OAuthStateStore } from "./db/oauth-states.ts";
 import { RevocationStore } from "./db/revocations.ts";
 import { RuntimeConfigStore } from "./db/runtime-config.ts";
 import { UserStore } from "./db/users.ts";
+import { countTokensRoute, messagesDoor } from "./doors/anthropic/door.ts";
 import { chatDoor } from "./doors/chat/door.ts";
 import { completionsDoor } from "./doors/completions/door.ts";
 import { doorRoute, doorTranslation } from "./doors/door.ts";
@@ -113,6 +114,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const isAdmin = (request: Request) => auth.isAdmin(request);
   const doors = [
     chatDoor(config.maxTokensLimit),
+    messagesDoor(config.maxTokensLimit),
     responsesDoor({ store: responseStore, storing: config.responseStore.max > 0, maxTokensLimit: config.maxTokensLimit }),
     completionsDoor(router, config.maxTokensLimit),
   ];
@@ -159,6 +161,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(modelRoutes(catalog, registry))
     .use(doors.reduce((all, door) => all.use(doorRoute(door, router, events)), new Elysia()))
     .use(storedResponseRoutes(responseStore, isAdmin))
+    .use(countTokensRoute())
     .use(embeddingRoutes(router))
     .use(usageRoutes(ledger.store, auth, clock));
   routes = app.routes;

@@ -115,14 +115,24 @@ export class Authenticator {
   }
 }
 
-/** The credential from `Authorization: Bearer <token>`. */
+/**
+ * The credential from `Authorization: Bearer <token>`, or on the API (/v1/*) from `x-api-key`, where
+ * Anthropic's SDKs and Claude Code send it: the same gateway keys and JWTs either way.
+ */
 function bearer(request: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-  return match?.[1];
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  const key = request.headers.get("x-api-key")?.trim();
+  return key && onApi(request.url) ? key : undefined;
+}
+
+function onApi(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return url.startsWith("/v1/", start);
 }
 
 const MESSAGES: ReadonlyMap<string, string> = new Map(Object.entries({
-  anonymous: "Missing credentials: send `Authorization: Bearer <token>` with a gateway JWT or API key.",
+  anonymous: "Missing credentials: send `Authorization: Bearer <token>` (or `x-api-key: <token>` on /v1/*) with a gateway JWT or API key.",
   invalid: "The bearer token is invalid or has expired; log in again.",
   revoked: "The bearer token has been revoked (logged out); log in again.",
   unknown_key: "Incorrect API key provided.",

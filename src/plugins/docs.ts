@@ -29,6 +29,7 @@ export function docs() {
           },
           tags: [
             { name: "OpenAI", description: "OpenAI-compatible endpoints" },
+            { name: "Anthropic", description: "Anthropic-compatible endpoints (Messages API)" },
             { name: "Gateway", description: "Health and gateway information" },
             { name: "Auth", description: "GitHub login (web and device flow) issuing gateway JWTs" },
             { name: "Admin", description: "Runtime configuration, API keys and emulation (admins only)" },

@@ -72,6 +72,19 @@ export const CHAT_ALIASES: ReadonlyMap<string, Target[]> = new Map(Object.entrie
   "gemma-2-9b": [or("google/gemma-2-9b-it:free"), or("google/gemma-4-26b-a4b-it:free"), ...FAST.slice(1)],
 }));
 
+/**
+ * Aliases by name pattern, tried after the exact names above: Anthropic's model names, so Claude Code
+ * and the Anthropic SDKs run unchanged. The first matching rule names the alias whose candidates (and
+ * emulation profile) apply; an admin mapping of an exact name wins over every rule.
+ */
+export const PATTERN_ALIASES: ReadonlyArray<{ pattern: RegExp; alias: string }> = [
+  { pattern: /^claude-.*haiku/, alias: "gpt-4o-mini" },
+  { pattern: /^claude-/, alias: "gpt-5" },
+];
+
+/** The current Claude names, listed by /v1/models (every other claude-* name works too). */
+export const CLAUDE_MODELS = ["claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"];
+
 /** Embedding aliases: OpenAI's names map to free embedding models. */
 export const EMBEDDING_ALIASES: ReadonlyMap<string, Target[]> = new Map(
   ["text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"].map((name) => [

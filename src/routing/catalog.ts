@@ -1,7 +1,7 @@
 // What /v1/models lists: every alias, every upstream model the table routes to (unless its provider's
 // live list dropped it), and every free model the providers list today.
 import type { ProviderRegistry } from "../providers/registry.ts";
-import { CHAT_ALIASES, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
+import { CHAT_ALIASES, CLAUDE_MODELS, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
 import { candidateKey } from "./cooldown.ts";
 import type { LiveCatalog } from "./live-catalog.ts";
 import type { ModelOverrides } from "./overrides.ts";
@@ -38,7 +38,7 @@ export class ModelCatalog {
     const add = (id: string, owner: string) => {
       if (!entries.has(id)) entries.set(id, { id, object: "model", created: this.created, owned_by: owner });
     };
-    for (const id of [...CHAT_ALIASES.keys(), ...EMBEDDING_ALIASES.keys()]) add(id, "openai-gateway");
+    for (const id of [...CHAT_ALIASES.keys(), ...CLAUDE_MODELS, ...EMBEDDING_ALIASES.keys()]) add(id, "openai-gateway");
     for (const id of this.overrides.mappedAliases()) add(id, "openai-gateway");
     for (const [provider, ids] of this.byProvider()) for (const id of ids) add(id, provider);
     return [...entries.values()];

@@ -1,6 +1,6 @@
 // Turns the model a client asked for into the ordered candidates the router will try.
 import { GatewayError } from "../errors.ts";
-import { CHAT_ALIASES, DIRECT_FALLBACKS, EMBEDDING_ALIASES, type Target } from "./aliases.ts";
+import { CHAT_ALIASES, DIRECT_FALLBACKS, EMBEDDING_ALIASES, PATTERN_ALIASES, type Target } from "./aliases.ts";
 import type { ModelOverrides } from "./overrides.ts";
 import { GOOGLE_EMBEDDING_NAMES } from "../providers/gemini/models.ts";
 
@@ -13,6 +13,10 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
   const table = endpoint === "chat" ? CHAT_ALIASES : EMBEDDING_ALIASES;
   const alias = table.get(model);
   if (alias) return alias;
+  if (endpoint === "chat") {
+    const rule = PATTERN_ALIASES.find((r) => r.pattern.test(model));
+    if (rule) return resolveModel(rule.alias, endpoint, overrides);
+  }
   const direct = directTarget(model, endpoint);
   if (!direct) {
     throw new GatewayError(

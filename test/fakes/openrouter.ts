@@ -16,7 +16,8 @@ export interface Recorded {
 
 /** What the fake does with the next matching request. */
 export type Behaviour =
-  | { kind: "reply"; content?: string; toolCalls?: Array<{ name: string; arguments: string }>; finishReason?: string; delayMs?: number }
+  /** `reasoning`: OpenRouter's reasoning text, in `message.reasoning` (streamed as `delta.reasoning` before the content). */
+  | { kind: "reply"; content?: string; reasoning?: string; toolCalls?: Array<{ name: string; arguments: string }>; finishReason?: string; delayMs?: number }
   | { kind: "error"; status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { kind: "daily-cap"; resetAt: number }
   | { kind: "non-json" }
@@ -186,6 +187,7 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
       async start(controller) {
         const send = (s: string) => !cancelled && controller.enqueue(encoder.encode(s));
         send(": OPENROUTER PROCESSING\n\n");
+        if (reply?.reasoning) send(chunk({ content: "", reasoning: reply.reasoning }, null));
         for (let i = 0; i < pieces.length; i++) {
           if (plan.gapMs) await sleep(plan.gapMs);
           if (cancelled) return;
@@ -265,7 +267,7 @@ function completion(id: string, model: string, body: Record<string, unknown>, be
       native_finish_reason: "stop",
       index,
       message: {
-        role: "assistant", content, refusal: null, reasoning: null,
+        role: "assistant", content, refusal: null, reasoning: behaviour.reasoning ?? null,
         ...(behaviour.toolCalls ? {
           tool_calls: behaviour.toolCalls.map((c, i) => ({ id: `call_${i}`, type: "function", function: { name: c.name, arguments: c.arguments } })),
         } : {}),
