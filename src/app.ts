@@ -20,11 +20,13 @@ import { chatDoor } from "./doors/chat/door.ts";
 import { completionsDoor } from "./doors/completions/door.ts";
 import { doorRoute, doorTranslation } from "./doors/door.ts";
 import { responsesDoor, storedResponseRoutes } from "./doors/responses/door.ts";
+import { Budgets } from "./ledger/budgets.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import type { WriterOptions } from "./ledger/writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { authGuard } from "./plugins/auth.ts";
+import { budgetGuard } from "./plugins/budgets.ts";
 import { responseCache } from "./plugins/cache.ts";
 import { docs } from "./plugins/docs.ts";
 import { errors, type RouteInfo } from "./plugins/errors.ts";
@@ -50,6 +52,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { redisStores } from "./redis/stores.ts";
 import { usageRoutes } from "./routes/usage.ts";
+import { MemoryBudgetStore, type BudgetStore } from "./stores/budgets.ts";
 import { MemoryCacheStore, type CacheStore } from "./stores/cache.ts";
 import { localChanges } from "./stores/changes.ts";
 import { systemClock, type Clock } from "./stores/clock.ts";
@@ -68,6 +71,8 @@ export interface Deps {
   /** Stored Responses (POST /v1/responses), owned by their creator. */
   responseStore: ResponseStore;
   metrics: GatewayMetrics;
+  /** What each API key used today and this month, for its budget. */
+  budgetStore: BudgetStore;
   /** The usage ledger's queue and flush timing (tests flush sooner and bound the queue tighter). */
   ledger: WriterOptions;
   /** Routing internals tests replace: sleep, jitter, cooldown store, live catalog, an observer. */
@@ -111,6 +116,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   requestLogging(events, log);
   const ledger = new Ledger(config.usage, db, { metrics: m, log, clock, writer: deps.ledger });
   ledger.record(events, (provider, model) => live.price(provider, model));
+  const budgets = new Budgets(deps.budgetStore ?? new MemoryBudgetStore(), ledger.store, clock, log);
+  ledger.onRow((row) => budgets.count(row));
   const isAdmin = (request: Request) => auth.isAdmin(request);
   const doors = [
     chatDoor(config.maxTokensLimit),
@@ -138,6 +145,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(rateLimit(rateLimitStore, config.rateLimit, m, (request) => auth.keyRateLimit(request)))
     .use(jsonBody(config.maxBodySize))
     .use(docs())
+    // Before anything that could answer (the cache) or call an upstream.
+    .use(budgetGuard(budgets, auth))
     // Door translation before sessions and the cache: both read the translated request.
     .use(doorTranslation(doors))
     // Sessions before the cache: a cache hit still belongs to the caller's session.
@@ -146,7 +155,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // Memory stores answer at once; on Redis, what the rate limit and sessions sent is awaited here at the latest.
     .use(shared ? deferredChecks() : new Elysia({ name: "deferred-checks" }))
     .use(authRoutes({ github, tokens, users, states: new OAuthStateStore(db), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
-    .use(adminRoutes({ config, auth, runtime, keys, registry, catalog, cache: cacheStore, now: clock, log }))
+    .use(adminRoutes({ config, auth, runtime, keys, budgets, registry, catalog, cache: cacheStore, now: clock, log }))
     .use(emulationRoutes(runtime))
     .use(adminPageRoutes())
     .use(staticAssets())

@@ -7,6 +7,7 @@ export type ErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  | "insufficient_quota"
   | "api_error"
   | "upstream_error"
   | "service_unavailable";

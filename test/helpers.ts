@@ -41,6 +41,8 @@ export async function startGateway(overrides: Overrides = {}, deps: Partial<Deps
     client: new OpenAI({ apiKey: "sk-test-client", baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 }),
     stop: async () => {
       await app.stop(true);
+      // The last usage rows written, the database closed: a gateway started next on the same file sees them.
+      await app.close();
     },
   };
 }

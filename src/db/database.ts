@@ -32,6 +32,8 @@ const MIGRATIONS = [
      created_at INTEGER NOT NULL
    );
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Per-key budgets (JSON: requests_per_day, tokens_per_day, tokens_per_month), enforced by ledger/budgets.ts.
+  "ALTER TABLE api_keys ADD COLUMN budget TEXT;",
 ];
 
 /** Opens (creating file and directory) and migrates the database at `path`, or an in-memory one. */

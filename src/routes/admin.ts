@@ -7,8 +7,9 @@ import { CustomProviderSchema, NoSpaces } from "../admin/custom-provider.schema.
 import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts";
 import type { RuntimeConfig } from "../admin/runtime-config.ts";
 import type { Config } from "../config.ts";
-import type { ApiKeyStore } from "../db/api-keys.ts";
+import type { ApiKey, ApiKeyStore } from "../db/api-keys.ts";
 import { decodePercent, notFound } from "../errors.ts";
+import type { Budgets } from "../ledger/budgets.ts";
 import type { Logger } from "../log.ts";
 import { BEARER } from "../plugins/docs.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -24,6 +25,7 @@ export interface AdminRouteDeps {
   auth: Authenticator;
   runtime: RuntimeConfig;
   keys: ApiKeyStore;
+  budgets: Budgets;
   registry: ProviderRegistry;
   catalog: ModelCatalog;
   cache: ClearableCache;
@@ -31,10 +33,23 @@ export interface AdminRouteDeps {
   log: Logger;
 }
 
+const KeyName = t.String({ minLength: 1, maxLength: 100 });
+const RateLimit = t.Integer({ minimum: 1, maximum: 1_000_000, description: "requests per minute, 1 to 1000000" });
+const Cap = (description: string) => t.Optional(t.Integer({ minimum: 1, maximum: 1e15, description: `${description}, a positive integer` }));
+const BudgetSchema = t.Object({
+  requests_per_day: Cap("answered requests per UTC day (cache hits included)"),
+  tokens_per_day: Cap("prompt + completion tokens per UTC day"),
+  tokens_per_month: Cap("prompt + completion tokens per UTC month"),
+}, { additionalProperties: false, description: "requests_per_day, tokens_per_day and/or tokens_per_month, each a positive integer" });
+
 const admin = (summary: string, description?: string) => ({ summary, description, tags: ["Admin"], security: BEARER });
 
 export function adminRoutes(deps: AdminRouteDeps) {
-  const { config, auth, runtime, keys, registry, catalog, log, now } = deps;
+  const { config, auth, runtime, keys, budgets, registry, catalog, log, now } = deps;
+  const withUsage = async (key: ApiKey) => {
+    const u = await budgets.usage(key.id);
+    return { ...key, used: { today: { requests: u.dayRequests, tokens: u.dayTokens }, month: { requests: u.monthRequests, tokens: u.monthTokens } } };
+  };
   const audit = (actor: string, action: string, data: Record<string, unknown>) => log("admin_change", { actor, action, ...data });
 
   return new Elysia()
@@ -101,20 +116,37 @@ export function adminRoutes(deps: AdminRouteDeps) {
       return { name: params.name, deleted: true };
     }, { detail: admin("Remove a custom provider") })
 
-    .get("/config/keys", () => ({ data: keys.list() }), { detail: admin("Gateway API keys (without the keys)") })
+    .get("/config/keys", async () => ({ data: await Promise.all(keys.list().map(withUsage)) }), {
+      detail: admin("Gateway API keys (without the keys)", "Each with its budget and what it used today and this month (UTC): `used.today.requests`, `used.today.tokens`, `used.month.requests`, `used.month.tokens`."),
+    })
 
     .post("/config/keys", ({ body, actor, set }) => {
-      const { key, record } = keys.create({ name: body.name, rateLimit: body.rateLimit ?? null, createdBy: actor }, now());
+      const { key, record } = keys.create({ name: body.name, rateLimit: body.rateLimit ?? null, budget: body.budget ?? null, createdBy: actor }, now());
       audit(actor, "create_api_key", { id: record.id, name: record.name });
       set.status = 201;
       set.headers["cache-control"] = "no-store";
       return { ...record, key, note: "Store this key now: it is shown only once." };
     }, {
       body: t.Object({
-        name: t.String({ minLength: 1, maxLength: 100 }),
-        rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, description: "requests per minute, 1 to 1000000" })),
+        name: KeyName,
+        rateLimit: t.Optional(RateLimit),
+        budget: t.Optional(BudgetSchema),
       }),
-      detail: admin("Create a gateway API key", "The key is in this response only; the gateway keeps its SHA-256."),
+      detail: admin("Create a gateway API key", "The key is in this response only; the gateway keeps its SHA-256. `budget` caps requests per day, tokens per day and tokens per month (UTC); a key at its budget gets 429 insufficient_quota."),
+    })
+
+    .patch("/config/keys/:id", async ({ params, body, actor }) => {
+      const key = keys.update(params.id, body);
+      if (!key) throw notFound(`No API key \`${params.id}\`.`);
+      audit(actor, "update_api_key", { id: key.id, fields: Object.keys(body) });
+      return withUsage(key);
+    }, {
+      body: t.Object({
+        name: t.Optional(KeyName),
+        rateLimit: t.Optional(t.Union([RateLimit, t.Null()], { description: "requests per minute, 1 to 1000000, or null for the default limit" })),
+        budget: t.Optional(t.Union([BudgetSchema, t.Null()], { description: "the new budget (replaces the old one), or null to remove it" })),
+      }, { additionalProperties: false }),
+      detail: admin("Change a gateway API key's name, rate limit or budget", "Only the fields given change. `budget` replaces the whole budget; `null` removes it (and `rateLimit: null` restores the default limit)."),
     })
 
     .delete("/config/keys/:id", ({ params, actor }) => {
