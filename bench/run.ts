@@ -56,6 +56,28 @@ const say = (msg: string) => console.error(`[${elapsed()}] ${msg}`);
 // Same request for every target; `gpt-4o-mini` is the gateway's alias, Portkey passes it through.
 const BODY = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello in one paragraph." }], max_tokens: 128 });
 const STREAM_BODY = JSON.stringify({ ...JSON.parse(BODY), stream: true, stream_options: { include_usage: true } });
+
+/** What a target speaks: its route, the request bodies, and how a correct answer reads. */
+interface Dialect {
+  path: string;
+  body: string;
+  streamBody: string;
+  /** The answer's text in a JSON reply. */
+  text: (json: Record<string, any>) => unknown;
+  /** What every complete stream contains. */
+  streamEnd: string;
+}
+const CHAT: Dialect = { path: "/v1/chat/completions", body: BODY, streamBody: STREAM_BODY, text: (j) => j.choices?.[0]?.message?.content, streamEnd: "data: [DONE]" };
+// The Responses door asked the same question, on an instance like `gateway`, to compare with chat in one run;
+// `store: false` as Codex CLI sends it.
+const RESPONSES_BODY = { model: "gpt-4o-mini", input: "Say hello in one paragraph.", max_output_tokens: 128, store: false };
+const RESPONSES: Dialect = {
+  path: "/v1/responses",
+  body: JSON.stringify(RESPONSES_BODY),
+  streamBody: JSON.stringify({ ...RESPONSES_BODY, stream: true }),
+  text: (j) => j.output_text,
+  streamEnd: "event: response.completed",
+};
 // identity: the fake never compresses, and a gateway that does (Portkey under Bun) must not get to.
 const BASE_HEADERS = { "content-type": "application/json", "accept-encoding": "identity", authorization: "Bearer bench" };
 
@@ -63,14 +85,16 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  dialect: Dialect;
   server?: Server;
   report: TargetReport;
 }
 
-const newTarget = (name: string, url: string, headers: Record<string, string>, server?: Server): Target => ({
+const newTarget = (name: string, url: string, headers: Record<string, string>, server?: Server, dialect = CHAT): Target => ({
   name,
   url,
   headers,
+  dialect,
   server,
   report: { name, figures: {}, notes: [] },
 });
@@ -164,10 +188,13 @@ function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string |
 }
 
 /** Starts one target process on core 0 and records how long it took to answer its readiness URL. */
-async function startTarget(name: string, cmd: string[], env: Record<string, string | undefined>, port: number, readyPath: string, extraHeaders: Record<string, string> = {}): Promise<Target> {
+async function startTarget(
+  name: string, cmd: string[], env: Record<string, string | undefined>, port: number, readyPath: string,
+  { headers = {}, dialect = CHAT }: { headers?: Record<string, string>; dialect?: Dialect } = {},
+): Promise<Target> {
   const t0 = performance.now();
   const server = spawnServer(name, pinned(0, cmd), { ...env, PORT: String(port) });
-  const target = newTarget(name, `http://127.0.0.1:${port}/v1/chat/completions`, { ...BASE_HEADERS, ...extraHeaders }, server);
+  const target = newTarget(name, `http://127.0.0.1:${port}${dialect.path}`, { ...BASE_HEADERS, ...headers }, server, dialect);
   try {
     target.report.figures.start_ms = await waitReady(server, `http://127.0.0.1:${port}${readyPath}`, t0, 30_000);
     target.report.figures.rss_idle_mb = memMB(server.proc.pid, "VmRSS") ?? undefined;
@@ -199,7 +226,7 @@ async function installPortkey(): Promise<string> {
 
 async function completionOnce(t: Target): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: BODY, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: t.dialect.body, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
@@ -221,10 +248,10 @@ async function streamOnce(t: Target): Promise<StreamSample> {
   }
 }
 
-/** Time to the first body bytes and to the end, plus a check that all chunks and [DONE] arrived. */
+/** Time to the first body bytes and to the end, plus a check that all chunks and the stream's end arrived. */
 async function timeStream(t: Target): Promise<StreamSample> {
   const t0 = performance.now();
-  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: STREAM_BODY, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(t.url, { method: "POST", headers: t.headers, body: t.dialect.streamBody, signal: AbortSignal.timeout(10_000) });
   if (!res.body) return { ttfbMs: NaN, totalMs: NaN, problem: `HTTP ${res.status} without body` };
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -239,7 +266,7 @@ async function timeStream(t: Target): Promise<StreamSample> {
   const totalMs = performance.now() - t0;
   let problem: string | undefined;
   if (res.status !== 200) problem = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-  else if (!text.includes("data: [DONE]")) problem = "no [DONE]";
+  else if (!text.includes(t.dialect.streamEnd)) problem = `no ${t.dialect.streamEnd}`;
   else if (!Array.from({ length: settings.streamChunks }, (_, i) => `token${i} `).every((tok) => text.includes(tok))) problem = "content chunks missing";
   return { ttfbMs, totalMs, problem };
 }
@@ -247,11 +274,11 @@ async function timeStream(t: Target): Promise<StreamSample> {
 /** A target is measured only if it answers both kinds of request correctly. */
 async function smoke(t: Target): Promise<void> {
   try {
-    const res = await fetch(t.url, { method: "POST", headers: t.headers, body: BODY, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(t.url, { method: "POST", headers: t.headers, body: t.dialect.body, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
-    const json = JSON.parse(text) as { choices?: { message?: { content?: string } }[] };
-    if (!json.choices?.[0]?.message?.content?.startsWith("Benchmark reply")) throw new Error(`unexpected body: ${text.slice(0, 300)}`);
+    const answer = t.dialect.text(JSON.parse(text) as Record<string, any>);
+    if (typeof answer !== "string" || !answer.startsWith("Benchmark reply")) throw new Error(`unexpected body: ${text.slice(0, 300)}`);
     const s = await streamOnce(t);
     if (s.problem) throw new Error(`stream: ${s.problem}`);
   } catch (e) {
@@ -280,7 +307,7 @@ class LoadGenerator {
   private readonly results = lines(this.proc.stdout);
 
   async run(t: Target, connections: number, durationSec: number): Promise<LoadResult> {
-    const spec: LoadSpec = { url: t.url, headers: t.headers, body: BODY, connections, durationSec };
+    const spec: LoadSpec = { url: t.url, headers: t.headers, body: t.dialect.body, connections, durationSec };
     this.proc.stdin.write(`${JSON.stringify(spec)}\n`);
     this.proc.stdin.flush();
     let timer: Timer | undefined;
@@ -453,17 +480,18 @@ async function main(): Promise<number> {
   const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, ...RUNTIME_ENV, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const elysia = await startTarget("elysia", ["bun", join(import.meta.dir, "elysia-floor.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const gw = await startTarget("gateway", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health");
+  const gwResponses = await startTarget("gateway-responses", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health", { dialect: RESPONSES });
   const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv(fake.base, "300000"), freePort(), "/health");
   let portkey: Target;
   try {
     const entry = await installPortkey();
     const portkeyHeaders = { "x-portkey-provider": "openai", "x-portkey-custom-host": fake.base };
-    portkey = await startTarget("portkey", ["bun", join(import.meta.dir, "portkey.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", PORTKEY_ENTRY: entry }, freePort(), "/", portkeyHeaders);
+    portkey = await startTarget("portkey", ["bun", join(import.meta.dir, "portkey.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", PORTKEY_ENTRY: entry }, freePort(), "/", { headers: portkeyHeaders });
   } catch (e) {
     portkey = newTarget("portkey", "", BASE_HEADERS);
     portkey.report.unavailable = (e as Error).message;
   }
-  const list = [bare, elysia, gw, gwCached, portkey];
+  const list = [bare, elysia, gw, gwResponses, gwCached, portkey];
   if (settings.redis) list.splice(3, 0, await startRedisTarget(fake.base));
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {
