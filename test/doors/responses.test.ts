@@ -174,6 +174,11 @@ describe("POST /v1/responses", () => {
     expect((await badItem.json()).error).toMatchObject({ param: "input[1].type" });
     const noInput = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini" });
     expect((await noInput.json()).error).toMatchObject({ param: "input", code: "missing_required_parameter" });
+    for (const [field, value] of [["background", true], ["conversation", { id: "conv_1" }]] as const) {
+      const refused = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini", input: "x", [field]: value });
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toMatchObject({ param: field });
+    }
   });
 
   test("upstream failures: before the first byte an OpenAI error, after it response.failed", async () => {
