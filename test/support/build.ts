@@ -3,16 +3,16 @@
 // machine only. The copies and results are removed when the test process exits.
 import { cpSync, mkdtempSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const root = join(import.meta.dir, "..", "..");
-/** What `make build` and `make release` read. */
-const SOURCES = ["src", "public", "packaging", "package.json", "bun.lock", "bunfig.toml", "tsconfig.json", "Makefile"];
+/** What `make build`, `make release` and `make image` read. */
+const SOURCES = ["src", "public", "packaging", "package.json", "bun.lock", "bunfig.toml", "tsconfig.json", "Makefile", "Dockerfile", ".dockerignore"];
 const leftovers: string[] = [];
 process.on("exit", () => leftovers.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** `make ...args` in a copy; returns where `output` (a path relative to the project) was moved. */
-export function makeInThrowawayCopy(args: string[], output: string, timeoutMs = 120_000): string {
+/** `make ...args` in a copy; returns where `output` (a path relative to the project, if any) was moved. */
+export function makeInThrowawayCopy(args: string[], output?: string, timeoutMs = 120_000): string {
   const copy = mkdtempSync(join(tmpdir(), "gateway-src-"));
   const kept = mkdtempSync(join(tmpdir(), "gateway-out-"));
   leftovers.push(kept);
@@ -22,7 +22,7 @@ export function makeInThrowawayCopy(args: string[], output: string, timeoutMs = 
     symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
     const run = Bun.spawnSync(["make", ...args], { cwd: copy, stdout: "pipe", stderr: "pipe", timeout: timeoutMs });
     if (run.exitCode !== 0) throw new Error(`make ${args.join(" ")} failed (${run.exitCode}): ${run.stderr.toString()}${run.stdout.toString().slice(-2000)}`);
-    const target = join(kept, output.split("/").pop()!);
+    const target = output ? join(kept, basename(output)) : kept;
     if (output) renameSync(join(copy, output), target);
     return target;
   } finally {
