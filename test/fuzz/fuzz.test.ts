@@ -16,7 +16,7 @@ afterAll(() => target.stop());
 
 describe("fuzz (fixed seed)", () => {
   for (const route of FUZZ_ROUTES) {
-    test(`${route.method} ${route.path}`, async () => {
+    test(`${route.method} ${route.path}${route.admin ? " (admin)" : ""}`, async () => {
       const stats = await fuzzRoute(target, route, { seed: SEED, numRuns: RUNS });
       // The API's cases are not all refused at the door: a good share get past validation to an upstream.
       if (route.path.startsWith("/v1/") && route.method === "POST" && route.path !== "/v1/emulate") {

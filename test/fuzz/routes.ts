@@ -66,6 +66,30 @@ export const FUZZ_ROUTES: FuzzRoute[] = [
     method: "POST", path: "/v1/embeddings", weight: 2,
     body: (schema) => fc.tuple(fromSchema(schema as never), embeddingModel).map(([body, model]) => ({ ...(body as object), model })),
   },
+  // The other doors (each translates to the internal chat request: what reaches the upstream is checked
+  // against the chat schema like everything else).
+  {
+    method: "POST", path: "/v1/completions", weight: 2,
+    body: (schema) => fc.tuple(fromSchema(schema as never), chatModel, text, fc.boolean())
+      .map(([body, model, prompt, stream]) => ({ ...(body as object), model, prompt, stream })),
+  },
+  {
+    method: "POST", path: "/v1/responses", weight: 2,
+    body: (schema) => fc.tuple(fromSchema(schema as never), chatModel, text, fc.boolean())
+      .map(([body, model, input, stream]) => {
+        const out: Record<string, unknown> = { ...(body as object), model, input, stream };
+        // A previous_response_id the store does not hold is a plain 404; most cases should get further.
+        delete out.previous_response_id;
+        return out;
+      }),
+  },
+  { method: "GET", path: "/v1/responses/:id" },
+  { method: "DELETE", path: "/v1/responses/:id" },
+  // The usage API.
+  { method: "GET", path: "/v1/usage" },
+  { method: "GET", path: "/v1/usage/requests" },
+  { method: "GET", path: "/v1/usage", admin: true },
+  { method: "GET", path: "/v1/usage/requests", admin: true },
   // Admin API (with the admin token, so requests get past the guard to validation and the handlers).
   { method: "GET", path: "/config", admin: true },
   {
