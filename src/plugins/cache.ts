@@ -63,7 +63,7 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
       }
       return door ? door.reply(entry.body as ChatCompletion, body, meta) : entry.body;
     })
-    .onAfterHandle({ as: "global" }, async ({ request, responseValue }) => {
+    .onAfterHandle({ as: "global" }, ({ request, responseValue }) => {
       const key = keys.get(request);
       if (!key) return;
       const meta = metaOf(request);
@@ -71,7 +71,9 @@ export function responseCache(store: CacheStore, ttlMs: number, m: GatewayMetric
       if (meta.cache !== "MISS" || !complete(value)) return;
       // The session id belongs to the requester, not to the answer.
       const entry: Entry = { body: { ...value, sessionId: undefined }, provider: meta.provider, upstreamModel: meta.upstreamModel };
-      await store.set(key, JSON.stringify(entry), ttlMs);
+      // The answer does not wait for a Redis write (a lost one is a later miss).
+      const stored = store.set(key, JSON.stringify(entry), ttlMs);
+      if (stored instanceof Promise) stored.catch(() => {});
     });
 }
 
