@@ -1,6 +1,7 @@
 // Starts the real gateway on a free loopback port, configured like production but from an object.
 import { afterAll, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
+import { startFakeGemini, type FakeGemini } from "./fakes/gemini.ts";
 import { startFakeOpenRouter, type FakeOpenRouter } from "./fakes/openrouter.ts";
 import { createApp, type Deps } from "../src/app.ts";
 import { loadConfig, type Config } from "../src/config.ts";
@@ -73,3 +74,39 @@ export function useGatewayOverOpenRouter(overrides: Overrides = {}): { fake: Fak
   beforeEach(() => ctx.fake.reset());
   return ctx;
 }
+
+/**
+ * Fakes of all three upstreams (the OpenCode one is a fake OpenRouter under its own key) and a gateway in
+ * front of them for one test file; the fakes are reset before each test. The live catalog is off: the
+ * fakes' model lists would make direct ids (gemini-3-flash, opencode-big-pickle) fail over while it loads.
+ */
+export function useGatewayOverEveryProvider(overrides: Overrides = {}): { openrouter: FakeOpenRouter; gemini: FakeGemini; opencode: FakeOpenRouter; gw: Gateway } {
+  const ctx = {} as { openrouter: FakeOpenRouter; gemini: FakeGemini; opencode: FakeOpenRouter; gw: Gateway };
+  beforeAll(async () => {
+    [ctx.openrouter, ctx.opencode, ctx.gemini] = await Promise.all([startFakeOpenRouter(), startFakeOpenRouter("sk-opencode-fake"), startFakeGemini()]);
+    ctx.gw = await startGateway({
+      catalogRefreshMs: 0,
+      ...overrides,
+      openrouter: { apiKey: ctx.openrouter.apiKey, baseUrl: ctx.openrouter.baseUrl },
+      opencode: { apiKey: ctx.opencode.apiKey, baseUrl: ctx.opencode.baseUrl },
+      gemini: { apiKey: ctx.gemini.apiKey, baseUrl: ctx.gemini.baseUrl },
+    });
+  });
+  afterAll(async () => {
+    await ctx.gw.stop();
+    await Promise.all([ctx.openrouter.stop(), ctx.opencode.stop(), ctx.gemini.stop()]);
+  });
+  beforeEach(() => {
+    ctx.openrouter.reset();
+    ctx.opencode.reset();
+    ctx.gemini.reset();
+  });
+  return ctx;
+}
+
+/** Where each provider's fake is reached and how it answers "Hello there" (OpenRouter's and OpenCode's fakes echo; Gemini's in lower case). */
+export const EVERY_PROVIDER = [
+  { model: "gpt-4o-mini", provider: "openrouter", echo: "Echo: " },
+  { model: "gemini-3-flash", provider: "gemini", echo: "echo: " },
+  { model: "opencode-big-pickle", provider: "opencode", echo: "Echo: " },
+] as const;

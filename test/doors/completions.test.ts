@@ -1,13 +1,26 @@
-// POST /v1/completions (legacy), driven by the official OpenAI SDK against the gateway and a fake OpenRouter.
+// POST /v1/completions (legacy), driven by the official OpenAI SDK against the gateway and the fakes.
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { post, useGatewayOverOpenRouter } from "../helpers.ts";
+import { EVERY_PROVIDER, post, useGatewayOverEveryProvider } from "../helpers.ts";
 
-const ctx = useGatewayOverOpenRouter();
+const ctx = useGatewayOverEveryProvider();
 const failure = (call: PromiseLike<unknown>) => Promise.resolve(call).then(() => undefined, (error: unknown) => error);
-const lastChat = () => ctx.fake.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1)!.body!;
+const lastChat = () => ctx.openrouter.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1)!.body!;
 
 describe("POST /v1/completions", () => {
+  for (const { model, provider, echo } of EVERY_PROVIDER) {
+    test(`plain and streamed through ${provider}`, async () => {
+      const { data, response } = await ctx.gw.client.completions.create({ model, prompt: "Hello there", max_tokens: 50 }).withResponse();
+      expect(data.choices[0]).toMatchObject({ text: `${echo}Hello there`, finish_reason: "stop" });
+      expect(response.headers.get("x-gateway-provider")).toBe(provider);
+      let text = "";
+      for await (const chunk of await ctx.gw.client.completions.create({ model, prompt: "Hello there", max_tokens: 50, stream: true })) {
+        text += chunk.choices.map((c) => c.text).join("");
+      }
+      expect(text).toBe(`${echo}Hello there`);
+    });
+  }
+
   test("a prompt becomes one user message; the answer is a text_completion", async () => {
     const { data, response } = await ctx.gw.client.completions
       .create({ model: "gpt-4o-mini", prompt: "Once upon a time", max_tokens: 20, stop: ["\n"], temperature: 0.5 }).withResponse();

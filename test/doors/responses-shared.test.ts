@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { useGatewayOverOpenRouter } from "../helpers.ts";
 
-const ctx = useGatewayOverOpenRouter({ catalogRefreshMs: 0, cache: { ttlMs: 60_000, maxEntries: 100 } });
+const ADMIN_TOKEN = "admin-token-for-the-responses-test-0123456789";
+const ctx = useGatewayOverOpenRouter({ catalogRefreshMs: 0, cache: { ttlMs: 60_000, maxEntries: 100 }, auth: { adminToken: ADMIN_TOKEN } });
 const chatCalls = () => ctx.fake.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
 
 describe("Responses and completions through the shared door path", () => {
@@ -37,6 +38,15 @@ describe("Responses and completions through the shared door path", () => {
     const text = await (await fetch(`${ctx.gw.url}/metrics`)).text();
     expect(text).toMatch(/chat_completions_total\{[^}]*door="responses"[^}]*\} [1-9]/);
     expect(text).toMatch(/chat_completions_total\{[^}]*door="completions"[^}]*\} [1-9]/);
+  });
+
+  test("an admin may read and delete anyone's stored response", async () => {
+    const created = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Mine" });
+    const admin = new OpenAI({ apiKey: ADMIN_TOKEN, baseURL: `${ctx.gw.url}/v1`, maxRetries: 0 });
+    expect((await admin.responses.retrieve(created.id)).id).toBe(created.id);
+    await admin.responses.delete(created.id);
+    const gone = await Promise.resolve(ctx.gw.client.responses.retrieve(created.id)).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   test("errors before routing are OpenAI errors the SDK raises", async () => {

@@ -1,42 +1,16 @@
 // POST /v1/responses, GET and DELETE /v1/responses/{id}, driven by the official OpenAI SDK against the
 // gateway with fake OpenRouter, Gemini and OpenCode upstreams behind it.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { type FakeGemini, startFakeGemini } from "../fakes/gemini.ts";
-import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/openrouter.ts";
-import { type Gateway, post, startGateway } from "../helpers.ts";
+import type { FakeOpenRouter } from "../fakes/openrouter.ts";
+import { EVERY_PROVIDER, post, useGatewayOverEveryProvider } from "../helpers.ts";
 
-let openrouter: FakeOpenRouter;
-let opencode: FakeOpenRouter;
-let gemini: FakeGemini;
-let gw: Gateway;
+const ctx = useGatewayOverEveryProvider();
 let other: OpenAI;
-beforeAll(async () => {
-  [openrouter, opencode, gemini] = await Promise.all([startFakeOpenRouter(), startFakeOpenRouter("sk-opencode-fake"), startFakeGemini()]);
-  gw = await startGateway({
-    // No live catalog: the fakes' model lists would make direct ids fail over while it loads.
-    catalogRefreshMs: 0,
-    openrouter: { apiKey: openrouter.apiKey, baseUrl: openrouter.baseUrl },
-    opencode: { apiKey: opencode.apiKey, baseUrl: opencode.baseUrl },
-    gemini: { apiKey: gemini.apiKey, baseUrl: gemini.baseUrl },
-  });
-  other = new OpenAI({ apiKey: "sk-someone-else", baseURL: `${gw.url}/v1`, maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw.stop();
-  await Promise.all([openrouter.stop(), opencode.stop(), gemini.stop()]);
-});
-beforeEach(() => {
-  openrouter.reset();
-  opencode.reset();
-  gemini.reset();
+beforeAll(() => {
+  other = new OpenAI({ apiKey: "sk-someone-else", baseURL: `${ctx.gw.url}/v1`, maxRetries: 0 });
 });
 
-const PROVIDERS = [
-  { model: "gpt-4o-mini", provider: "openrouter", answer: "Echo: Hello there" },
-  { model: "gemini-3-flash", provider: "gemini", answer: "echo: Hello there" },
-  { model: "opencode-big-pickle", provider: "opencode", answer: "Echo: Hello there" },
-];
 const weather: OpenAI.Responses.FunctionTool = {
   type: "function", name: "get_weather", strict: false,
   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
@@ -46,9 +20,10 @@ const failure = (call: PromiseLike<unknown>) => Promise.resolve(call).then(() =>
 const chatBody = (fake: FakeOpenRouter) => fake.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1)!.body as { messages: Array<Record<string, unknown>> };
 
 describe("POST /v1/responses", () => {
-  for (const { model, provider, answer } of PROVIDERS) {
+  for (const { model, provider, echo } of EVERY_PROVIDER) {
+    const answer = `${echo}Hello there`;
     test(`create and stream through ${provider}`, async () => {
-      const { data, response } = await gw.client.responses.create({ model, input: "Hello there", instructions: "Be terse." }).withResponse();
+      const { data, response } = await ctx.gw.client.responses.create({ model, input: "Hello there", instructions: "Be terse." }).withResponse();
       expect(data.id).toStartWith("resp_");
       expect(data.object).toBe("response");
       expect(data.status).toBe("completed");
@@ -57,7 +32,7 @@ describe("POST /v1/responses", () => {
       expect(data.usage!.total_tokens).toBe(data.usage!.input_tokens + data.usage!.output_tokens);
       expect(response.headers.get("x-gateway-provider")).toBe(provider);
 
-      const stream = gw.client.responses.stream({ model, input: "Hello there" });
+      const stream = ctx.gw.client.responses.stream({ model, input: "Hello there" });
       const types: string[] = [];
       const seqs: number[] = [];
       let deltas = "";
@@ -74,18 +49,18 @@ describe("POST /v1/responses", () => {
       expect(types.at(-1)).toBe("response.completed");
       expect(types).toContain("response.output_item.done");
       // Stored after the stream ended, like a plain create.
-      expect((await gw.client.responses.retrieve(final.id)).output_text).toBe(answer);
+      expect((await ctx.gw.client.responses.retrieve(final.id)).output_text).toBe(answer);
     });
   }
 
   test("function call round trip with previous_response_id (OpenRouter)", async () => {
-    openrouter.script("*", { kind: "reply", toolCalls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] });
-    const first = await gw.client.responses.create({ model: "gpt-4o-mini", input: "Weather in Paris?", tools: [weather] });
+    ctx.openrouter.script("*", { kind: "reply", toolCalls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] });
+    const first = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Weather in Paris?", tools: [weather] });
     const call = first.output.find((o) => o.type === "function_call") as OpenAI.Responses.ResponseFunctionToolCall;
     expect(call).toMatchObject({ name: "get_weather", arguments: "{\"city\":\"Paris\"}", status: "completed" });
-    expect(chatBody(openrouter)).toMatchObject({ tools: [{ type: "function", function: { name: "get_weather" } }] });
+    expect(chatBody(ctx.openrouter)).toMatchObject({ tools: [{ type: "function", function: { name: "get_weather" } }] });
 
-    const second = await gw.client.responses.create({
+    const second = await ctx.gw.client.responses.create({
       model: "gpt-4o-mini",
       previous_response_id: first.id,
       input: [{ type: "function_call_output", call_id: call.call_id, output: "18C and sunny" }],
@@ -93,19 +68,19 @@ describe("POST /v1/responses", () => {
     });
     expect(second.output_text).toBe("Echo: Weather in Paris?");
     expect(second.previous_response_id).toBe(first.id);
-    expect(chatBody(openrouter).messages).toEqual([
+    expect(chatBody(ctx.openrouter).messages).toEqual([
       { role: "user", content: "Weather in Paris?" },
       { role: "assistant", content: null, tool_calls: [{ id: call.call_id, type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Paris\"}" } }] },
       { role: "tool", tool_call_id: call.call_id, content: "18C and sunny" },
     ]);
     // A third turn replays both earlier turns.
-    await gw.client.responses.create({ model: "gpt-4o-mini", previous_response_id: second.id, input: "Thanks!" });
-    expect(chatBody(openrouter).messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant", "user"]);
+    await ctx.gw.client.responses.create({ model: "gpt-4o-mini", previous_response_id: second.id, input: "Thanks!" });
+    expect(chatBody(ctx.openrouter).messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant", "user"]);
   });
 
   test("streamed function call round trip through Gemini (its thought signature survives the replay)", async () => {
-    gemini.script({ calls: [{ name: "get_weather", args: { city: "Paris" } }] });
-    const stream = gw.client.responses.stream({ model: "gemini-3-flash", input: "Weather in Paris?", tools: [weather] });
+    ctx.gemini.script({ calls: [{ name: "get_weather", args: { city: "Paris" } }] });
+    const stream = ctx.gw.client.responses.stream({ model: "gemini-3-flash", input: "Weather in Paris?", tools: [weather] });
     const done: OpenAI.Responses.ResponseOutputItem[] = [];
     for await (const event of stream) if (event.type === "response.output_item.done") done.push(event.item);
     const first = await stream.finalResponse();
@@ -113,8 +88,8 @@ describe("POST /v1/responses", () => {
     expect(first.output).toMatchObject(done);
     expect(JSON.parse(call.arguments)).toEqual({ city: "Paris" });
 
-    gemini.script({ text: ["It is 18C and sunny."] });
-    const second = await gw.client.responses.create({
+    ctx.gemini.script({ text: ["It is 18C and sunny."] });
+    const second = await ctx.gw.client.responses.create({
       model: "gemini-3-flash", previous_response_id: first.id, tools: [weather],
       input: [{ type: "function_call_output", call_id: call.call_id, output: "18C and sunny" }],
     });
@@ -122,31 +97,31 @@ describe("POST /v1/responses", () => {
   });
 
   test("retrieve and delete; deleted or unstored responses are 404", async () => {
-    const created = await gw.client.responses.create({ model: "gpt-4o-mini", input: "Keep me" });
-    const got = await gw.client.responses.retrieve(created.id);
+    const created = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Keep me" });
+    const got = await ctx.gw.client.responses.retrieve(created.id);
     expect(got).toEqual(created);
-    const deleted = await fetch(`${gw.url}/v1/responses/${created.id}`, { method: "DELETE", headers: { authorization: "Bearer sk-test-client" } });
+    const deleted = await fetch(`${ctx.gw.url}/v1/responses/${created.id}`, { method: "DELETE", headers: { authorization: "Bearer sk-test-client" } });
     expect(await deleted.json()).toEqual({ id: created.id, object: "response", deleted: true });
-    expect(await failure(gw.client.responses.retrieve(created.id))).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(await failure(gw.client.responses.delete(created.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await failure(ctx.gw.client.responses.retrieve(created.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await failure(ctx.gw.client.responses.delete(created.id))).toBeInstanceOf(OpenAI.NotFoundError);
 
-    const unstored = await gw.client.responses.create({ model: "gpt-4o-mini", input: "Forget me", store: false });
+    const unstored = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Forget me", store: false });
     expect(unstored).toMatchObject({ store: false });
-    expect(await failure(gw.client.responses.retrieve(unstored.id))).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await failure(ctx.gw.client.responses.retrieve(unstored.id))).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   test("a response belongs to the key that created it: any other key gets 404, and cannot continue it", async () => {
-    const mine = await gw.client.responses.create({ model: "gpt-4o-mini", input: "Private" });
+    const mine = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Private" });
     expect(await failure(other.responses.retrieve(mine.id))).toBeInstanceOf(OpenAI.NotFoundError);
     expect(await failure(other.responses.delete(mine.id))).toBeInstanceOf(OpenAI.NotFoundError);
     const continued = other.responses.create({ model: "gpt-4o-mini", previous_response_id: mine.id, input: "More" });
     expect(await failure(continued)).toBeInstanceOf(OpenAI.BadRequestError);
     // Still there for its owner.
-    expect((await gw.client.responses.retrieve(mine.id)).id).toBe(mine.id);
+    expect((await ctx.gw.client.responses.retrieve(mine.id)).id).toBe(mine.id);
   });
 
   test("an unknown previous_response_id is a 400 naming it", async () => {
-    const error = await gw.client.responses.create({ model: "gpt-4o-mini", previous_response_id: "resp_nope", input: "x" }).catch((e) => e);
+    const error = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", previous_response_id: "resp_nope", input: "x" }).catch((e) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.error).toEqual({
       message: "Previous response with id 'resp_nope' not found.", type: "invalid_request_error",
@@ -155,38 +130,38 @@ describe("POST /v1/responses", () => {
   });
 
   test("built-in tools are dropped and named; forcing one is a 400", async () => {
-    const { data, response } = await gw.client.responses
+    const { data, response } = await ctx.gw.client.responses
       .create({ model: "gpt-4o-mini", input: "Search", tools: [{ type: "web_search" }, weather] }).withResponse();
     expect(response.headers.get("x-gateway-dropped-tools")).toBe("web_search");
     expect(data.output_text).toBe("Echo: Search");
-    expect(chatBody(openrouter)).toMatchObject({ tools: [{ function: { name: "get_weather" } }] });
-    const forced = await failure(gw.client.responses.create({ model: "gpt-4o-mini", input: "Search", tools: [{ type: "web_search_preview" }], tool_choice: { type: "web_search_preview" } }));
+    expect(chatBody(ctx.openrouter)).toMatchObject({ tools: [{ function: { name: "get_weather" } }] });
+    const forced = await failure(ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Search", tools: [{ type: "web_search_preview" }], tool_choice: { type: "web_search_preview" } }));
     expect(forced).toBeInstanceOf(OpenAI.BadRequestError);
     expect((forced as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("web_search_preview");
   });
 
   test("bad input gets OpenAI errors naming the field", async () => {
-    const noModel = await post(`${gw.url}/v1/responses`, { input: "x" });
+    const noModel = await post(`${ctx.gw.url}/v1/responses`, { input: "x" });
     expect(noModel.status).toBe(400);
     expect((await noModel.json()).error).toMatchObject({ type: "invalid_request_error", param: "model" });
-    const badItem = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini", input: [{ role: "user", content: "x" }, { type: "nonsense" }] });
+    const badItem = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini", input: [{ role: "user", content: "x" }, { type: "nonsense" }] });
     expect(badItem.status).toBe(400);
     expect((await badItem.json()).error).toMatchObject({ param: "input[1].type" });
-    const noInput = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini" });
+    const noInput = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini" });
     expect((await noInput.json()).error).toMatchObject({ param: "input", code: "missing_required_parameter" });
     for (const [field, value] of [["background", true], ["conversation", { id: "conv_1" }]] as const) {
-      const refused = await post(`${gw.url}/v1/responses`, { model: "gpt-4o-mini", input: "x", [field]: value });
+      const refused = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini", input: "x", [field]: value });
       expect(refused.status).toBe(400);
       expect((await refused.json()).error).toMatchObject({ param: field });
     }
   });
 
   test("upstream failures: before the first byte an OpenAI error, after it response.failed", async () => {
-    openrouter.always("*", { kind: "error", status: 400, body: { error: { code: 400, message: "Bad things" } } });
-    expect(await failure(gw.client.responses.create({ model: "gpt-4o-mini", input: "x" }))).toBeInstanceOf(OpenAI.BadRequestError);
-    openrouter.reset();
-    openrouter.always("*", { kind: "stream", chunks: 3, gapMs: 0, failWith: "error-event" });
-    const stream = await gw.client.responses.create({ model: "gpt-4o-mini", input: "x", stream: true });
+    ctx.openrouter.always("*", { kind: "error", status: 400, body: { error: { code: 400, message: "Bad things" } } });
+    expect(await failure(ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "x" }))).toBeInstanceOf(OpenAI.BadRequestError);
+    ctx.openrouter.reset();
+    ctx.openrouter.always("*", { kind: "stream", chunks: 3, gapMs: 0, failWith: "error-event" });
+    const stream = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "x", stream: true });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe("response.failed");
@@ -194,10 +169,10 @@ describe("POST /v1/responses", () => {
   });
 
   test("length-cut answers are incomplete with the reason", async () => {
-    openrouter.script("*", { kind: "reply", content: "Cut sh", finishReason: "length" });
-    const r = await gw.client.responses.create({ model: "gpt-4o-mini", input: "Long story", max_output_tokens: 2 });
+    ctx.openrouter.script("*", { kind: "reply", content: "Cut sh", finishReason: "length" });
+    const r = await ctx.gw.client.responses.create({ model: "gpt-4o-mini", input: "Long story", max_output_tokens: 2 });
     expect(r.status).toBe("incomplete");
     expect(r.incomplete_details).toEqual({ reason: "max_output_tokens" });
-    expect(chatBody(openrouter)).toMatchObject({ max_tokens: 2 });
+    expect(chatBody(ctx.openrouter)).toMatchObject({ max_tokens: 2 });
   });
 });
