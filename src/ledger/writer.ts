@@ -52,6 +52,7 @@ export class LedgerWriter {
   push(row: UsageRow): void {
     this.#queue.push(row);
     this.#bound();
+    this.metrics.queued.set(this.#queue.length);
     if (this.#queue.length >= this.#batchRows) void this.flush();
   }
 

@@ -3,7 +3,7 @@
 // credential reads only its own (the owner its requests were recorded under).
 import { Elysia, t } from "elysia";
 import type { Authenticator } from "../auth/authenticator.ts";
-import { badRequest } from "../errors.ts";
+import { badRequest, GatewayError } from "../errors.ts";
 import { csvResponse } from "../ledger/csv.ts";
 import { ownerOf } from "../ledger/recorder.ts";
 import { GROUP_BY, type GroupBy, type LedgerStore, type UsageFilter } from "../ledger/store.ts";
@@ -39,7 +39,7 @@ export function usageRoutes(store: LedgerStore, auth: Authenticator, now: () => 
       const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, "from");
       if (from > to) throw badRequest("`from` must not be after `to`.", "from", "invalid_value");
       const groupBy: GroupBy = query.group_by ?? "model";
-      const data = await store.summary(groupBy, { from, to, owner });
+      const data = await read(() => store.summary(groupBy, { from, to, owner }));
       if (query.format === "csv") return csvResponse("usage", GROUP_COLUMNS, data);
       return { object: "list", group_by: groupBy, from: new Date(from).toISOString(), to: new Date(to).toISOString(), data };
     }, {
@@ -55,7 +55,7 @@ export function usageRoutes(store: LedgerStore, auth: Authenticator, now: () => 
       const status = query.status === undefined ? undefined : intParam(query.status, "status", 100, 599);
       const limit = query.limit === undefined ? 100 : intParam(query.limit, "limit", 1, 1000);
       const filter: UsageFilter = { owner: await scope(request), model: query.model, provider: query.provider, status, key: query.key };
-      const data = await store.requests(filter, limit, query.before);
+      const data = await read(() => store.requests(filter, limit, query.before));
       if (!data) throw badRequest(`No usage row \`${query.before}\` that you can see.`, "before", "invalid_value");
       if (query.format === "csv") return csvResponse("usage-requests", RECORD_COLUMNS, data);
       return { object: "list", data };
@@ -71,6 +71,16 @@ export function usageRoutes(store: LedgerStore, auth: Authenticator, now: () => 
       }),
       detail: detail("Recorded requests, newest first", "One row per inference request (never its text). Paginate with `before` = the last row's id."),
     });
+}
+
+/** A ledger database that cannot answer is a 503, not a gateway bug (its error, which may name hosts, stays out). */
+async function read<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError(503, "The usage ledger's database is unavailable; try again later.", "service_unavailable", "ledger_unavailable");
+  }
 }
 
 /** Whole numbers in a range, checked here so the 400 names the parameter and the range. */
