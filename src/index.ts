@@ -27,7 +27,10 @@ if (invocation.command === "help") {
 
 let config;
 try {
-  config = loadConfig(invocation.env);
+  // A health check needs only where to knock: a setting the server alone reads (a production secret
+  // passed by --env-file to the server, say) must not make a healthy gateway look down.
+  const { PORT, HOST } = invocation.env;
+  config = loadConfig(invocation.command === "healthcheck" ? { PORT, HOST } : invocation.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`openai-gateway: ${error.message}`);

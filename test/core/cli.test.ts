@@ -148,6 +148,11 @@ describe("healthcheck", () => {
     expect((await run(["healthcheck", "--env-file", file], { PORT: "1" })).code).toBe(0);
   });
 
+  test("reads only PORT and HOST: settings only the server needs do not fail it", async () => {
+    const port = new URL(gw.url).port;
+    expect((await run(["healthcheck"], { PORT: port, NODE_ENV: "production", CUSTOM_PROVIDERS: "not json" })).code).toBe(0);
+  });
+
   test("exits 1 with the reason when nothing answers", async () => {
     const r = await run(["healthcheck", "--port", String(freePort())]);
     expect(r.code).toBe(1);
