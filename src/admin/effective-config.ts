@@ -54,6 +54,6 @@ export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
       baseUrl: config.github.baseUrl,
       apiUrl: config.github.apiUrl,
     },
-    models: { mappings: runtime.mappings(), emulationProfile: runtime.profile },
+    models: { mappings: runtime.mappings(), emulationProfile: runtime.profile, emulationProfiles: runtime.profiles() },
   };
 }

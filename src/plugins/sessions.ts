@@ -3,11 +3,12 @@
 // `sessionId` in the body. A session
 // records counts, tokens and models, never content; the store bounds and expires them. On Redis, while
 // it is down, chats are answered without session tracking and /session/* answers 503.
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { badRequest, GatewayError, notFound } from "../errors.ts";
 import { whenDown } from "../redis/client.ts";
 import { newSessionId, type Session, type SessionStore } from "../stores/sessions.ts";
 import { defer } from "./deferred-checks.ts";
+import { BEARER } from "./docs.ts";
 import { metaOf, type RequestEvents } from "./request-context.ts";
 
 const SESSION_ID = /^[\w-]{8,128}$/;
@@ -67,6 +68,11 @@ export function sessions(store: SessionStore, events: RequestEvents, isAdmin: (r
     })
     .get("/session/status", async () => ({ object: "session.status", ...(await store.stats()) }), {
       detail: { summary: "Session counts" },
+    })
+    // Under /config: the auth guard lets admins only list every client's sessions.
+    .get("/config/sessions", async ({ query }) => ({ object: "list", data: (await store.list(query.limit ?? 100)).map(view) }), {
+      query: t.Object({ limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, description: "at most this many, 1 to 1000 (default 100)" })) }),
+      detail: { summary: "The most recently active sessions, newest first (admins only)", security: BEARER },
     })
     .get("/session/:id", async ({ request, params }) => view(await owned(request, params.id)), {
       detail: { summary: "One session (its owner or an admin)" },

@@ -96,6 +96,13 @@ export class RedisSessionStore implements SessionStore {
     };
   }
 
+  /** Newest first from the activity index; a session whose hash expired in between is left out. */
+  async list(limit: number): Promise<Session[]> {
+    const ids = await this.redis.send<string[]>("ZREVRANGE", [this.#index, "0", String(limit - 1)]);
+    const sessions = await Promise.all(ids.map((id) => this.get(id)));
+    return sessions.filter((s): s is Session => s !== undefined);
+  }
+
   async delete(id: string): Promise<boolean> {
     const [removed] = await Promise.all([this.redis.send<number>("DEL", [this.#key + id]), this.redis.send("ZREM", [this.#index, id])]);
     return removed > 0;

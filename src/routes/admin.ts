@@ -8,12 +8,15 @@ import { builtinProviders, effectiveConfig } from "../admin/effective-config.ts"
 import type { RuntimeConfig } from "../admin/runtime-config.ts";
 import type { Config } from "../config.ts";
 import type { ApiKey, ApiKeyStore } from "../db/api-keys.ts";
-import { decodePercent, notFound } from "../errors.ts";
+import { modelTable } from "../admin/model-table.ts";
+import { badRequest, decodePercent, GatewayError, notFound } from "../errors.ts";
 import type { Budgets } from "../ledger/budgets.ts";
 import type { Logger } from "../log.ts";
 import { BEARER } from "../plugins/docs.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ModelCatalog } from "../routing/catalog.ts";
+import type { ModelOverrides } from "../routing/overrides.ts";
+import type { Router } from "../routing/router.ts";
 
 /** The response cache's one operation the admin API needs (POST /config/clear-cache). */
 export interface ClearableCache {
@@ -28,6 +31,8 @@ export interface AdminRouteDeps {
   budgets: Budgets;
   registry: ProviderRegistry;
   catalog: ModelCatalog;
+  router: Router;
+  overrides: ModelOverrides;
   cache: ClearableCache;
   now: () => number;
   log: Logger;
@@ -58,6 +63,12 @@ export function adminRoutes(deps: AdminRouteDeps) {
       return { actor: p.kind === "user" ? `github:${p.claims.login}` : "admin_token" };
     })
     .get("/config", () => effectiveConfig(config, runtime), { detail: admin("Effective configuration (secrets redacted)") })
+
+    .get("/config/models", async () => ({ data: modelTable(registry, deps.overrides, await deps.router.candidates()) }), {
+      detail: admin("Every alias with its ordered candidates and their state",
+        "What a request for each alias would try right now: admin mappings, custom providers and the emulation profile applied. "
+        + "`state` is the candidate's breaker state as in /health (ok, failing, cooling_down until `until`, open, half_open, dropped)."),
+    })
 
     .post("/config/models", ({ body, actor }) => {
       runtime.setMapping(body);
@@ -99,6 +110,21 @@ export function adminRoutes(deps: AdminRouteDeps) {
         }),
       };
     }, { detail: admin("Providers: configured or not, model counts, whether a key is set") })
+
+    .post("/config/providers/:name/test", async ({ params }) => {
+      const provider = registry.get(params.name);
+      if (!provider) throw notFound(`No provider \`${params.name}\`; GET /config/providers lists them.`);
+      if (!provider.configured) throw badRequest(`Provider \`${params.name}\` has no API key set.`, "name", "provider_not_configured");
+      const started = now();
+      try {
+        const models = await provider.listModels(AbortSignal.timeout(config.upstreamTimeoutMs));
+        return { name: provider.name, ok: true, latency_ms: now() - started, models: models.map((m) => m.id) };
+      } catch (error) {
+        // The upstream's answer is the provider's problem, not the caller's: always a 502 naming it.
+        const why = error instanceof Error ? error.message : String(error);
+        throw new GatewayError(502, `Provider \`${provider.name}\` did not list its models: ${why}`, "upstream_error", "provider_test_failed");
+      }
+    }, { detail: admin("Test a provider's connection", "Asks the provider for its model list once; 502 with the upstream's error when that fails.") })
 
     .post("/config/providers/custom", ({ body, actor, set }) => {
       const replaced = runtime.addCustomProvider({ name: body.name, baseUrl: body.baseUrl, apiKey: body.apiKey ?? null, models: body.models });

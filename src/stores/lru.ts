@@ -49,6 +49,13 @@ export class LruSlots {
     return this.#head;
   }
 
+  /** Keys from the most recently used to the least, at most `limit` of them. */
+  newest(limit: number): string[] {
+    const out: string[] = [];
+    for (let slot = this.#tail; slot !== NONE && out.length < limit; slot = this.#prev[slot]) out.push(this.#keys[slot] as string);
+    return out;
+  }
+
   /** Marks a slot most recently used. */
   use(slot: number): void {
     if (slot === this.#tail) return;

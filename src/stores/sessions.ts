@@ -42,6 +42,8 @@ export interface SessionStore {
    */
   touch(id: string, update: SessionUpdate): boolean | Promise<boolean>;
   get(id: string): Session | undefined | Promise<Session | undefined>;
+  /** The most recently active live sessions, newest first, at most `limit`. */
+  list(limit: number): Session[] | Promise<Session[]>;
   /** True when a session was removed. */
   delete(id: string): boolean | Promise<boolean>;
   stats(): SessionStats | Promise<SessionStats>;
@@ -134,6 +136,17 @@ export class MemorySessionStore implements SessionStore {
       models: this.#tagNames(slot * 2 * MAX_SESSION_TAGS),
       providers: this.#tagNames((slot * 2 + 1) * MAX_SESSION_TAGS),
     };
+  }
+
+  list(limit: number): Session[] {
+    const now = this.#clock();
+    const out: Session[] = [];
+    for (const id of this.#lru.newest(limit)) {
+      // Expired ones are older than every live one: stop at the first.
+      if (this.#live(id, now) === -1) break;
+      out.push(this.get(id)!);
+    }
+    return out;
   }
 
   delete(id: string): boolean {

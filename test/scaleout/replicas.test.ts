@@ -115,6 +115,9 @@ describe("two replicas on one Redis", () => {
     await eventually(async () => (await requests(b)) === 1);
     expect((await chat(b, key, { headers: { "x-session-id": id, "cache-control": "no-store" } })).status).toBe(200);
     await eventually(async () => (await requests(a)) === 2);
+    // Admins list it on either replica, newest first (the console's Sessions page).
+    const listed = (await (await admin(a, "/config/sessions?limit=5")).json()) as { data: Array<{ id: string; requests: number }> };
+    expect(listed.data[0]).toMatchObject({ id, requests: 2 });
     // Another client may not join it on either replica.
     expect((await chat(a, other.key, { headers: { "x-session-id": id } })).status).toBe(403);
     expect((await fetch(`${b.url}/session/${id}`, { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(403);

@@ -89,6 +89,21 @@ describe("MemorySessionStore", () => {
     expect(store.stats()).toEqual({ active: 3, created: 4, evicted: 1, expired: 0 });
   });
 
+  test("list: the most recently active first, at most `limit`, expired ones left out", () => {
+    const { time, store } = setup();
+    for (const id of ["a", "b", "c"]) {
+      store.touch(id, { owner: "o" });
+      time.now += 10_000;
+    }
+    store.touch("a", { owner: "o" });
+    expect(store.list(10).map((s) => s.id)).toEqual(["a", "c", "b"]);
+    expect(store.list(2).map((s) => s.id)).toEqual(["a", "c"]);
+    // 45 s on, b was last active 65 s ago (past the 60 s TTL), c 55 s ago.
+    time.now += 45_000;
+    expect(store.list(10).map((s) => s.id)).toEqual(["a", "c"]);
+    expect(store.list(10)[0]).toEqual(store.get("a")!);
+  });
+
   test("50k fresh ids keep the size at max, at a few hundred bytes a session", () => {
     const owner = "f".repeat(64); // one owner hash shared by its sessions, as in the gateway
     const heap = () => {
