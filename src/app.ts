@@ -3,6 +3,7 @@
 // errors, auth, rate limit, body, door translation, sessions, cache) -> routes (the front doors,
 // src/doors/) -> router -> provider.
 import { Elysia } from "elysia";
+import consolePage from "./console/index.html";
 import { builtinProviders } from "./admin/effective-config.ts";
 import { RuntimeConfig } from "./admin/runtime-config.ts";
 import { Authenticator } from "./auth/authenticator.ts";
@@ -44,7 +45,6 @@ import { LiveCatalog } from "./routing/live-catalog.ts";
 import type { RouterObserver } from "./routing/observer.ts";
 import { ModelOverrides } from "./routing/overrides.ts";
 import { Router, type RouterDeps } from "./routing/router.ts";
-import { adminPageRoutes } from "./routes/admin-page.ts";
 import { adminRoutes, emulationRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { embeddingRoutes } from "./routes/embeddings.ts";
@@ -133,10 +133,20 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // (they go upstream) and the other routes read only the fields they know.
     normalize: false,
     // Our own json-body plugin enforces MAX_BODY_SIZE with an OpenAI error; Bun's limit is only a backstop.
-    // idleTimeout closes connections that send nothing for IDLE_TIMEOUT seconds: idle keep-alives and
-    // slowloris headers or bodies (Bun has no separate header timeout; each silence counts). Connections
-    // cost an idle socket, not a thread, so hundreds of them do not starve other clients.
-    serve: { reusePort: false, maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024), idleTimeout: config.idleTimeoutSeconds },
+    serve: {
+      reusePort: false,
+      maxRequestBodySize: Math.max(config.maxBodySize + 1, 128 * 1024 * 1024),
+      // idleTimeout closes connections that send nothing for IDLE_TIMEOUT seconds: idle keep-alives and
+      // slowloris headers or bodies (Bun has no separate header timeout; each silence counts). Connections
+      // cost an idle socket, not a thread, so hundreds of them do not starve other clients.
+      idleTimeout: config.idleTimeoutSeconds,
+      // The admin console (src/console/) is one of Bun's HTML imports: Bun bundles it (TypeScript, CSS)
+      // on first request, or at `bun build --compile` time into the binary, and serves the page and its
+      // hashed chunks itself, before Elysia. Development mode would inject an inline hot-reload script
+      // that the page's Content-Security-Policy refuses, so it stays off everywhere.
+      development: false,
+      routes: { "/admin": consolePage },
+    },
   })
     .use(requestContext(events, (request, ip) => auth.identify(request, ip)))
     .use(metrics(m, events, router))
@@ -155,9 +165,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     // Memory stores answer at once; on Redis, what the rate limit and sessions sent is awaited here at the latest.
     .use(shared ? deferredChecks() : new Elysia({ name: "deferred-checks" }))
     .use(authRoutes({ github, tokens, users, states: new OAuthStateStore(db), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
-    .use(adminRoutes({ config, auth, runtime, keys, budgets, registry, catalog, cache: cacheStore, now: clock, log }))
+    .use(adminRoutes({ config, auth, runtime, keys, budgets, registry, catalog, router, overrides, cache: cacheStore, now: clock, log }))
     .use(emulationRoutes(runtime))
-    .use(adminPageRoutes())
     .use(staticAssets())
     // The live catalog is fetched in the background: start-up never waits for it.
     .onStart(() => {

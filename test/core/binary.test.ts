@@ -64,17 +64,31 @@ describe("the compiled binary, run alone from a temporary directory", () => {
     expect((await fetch(`${url}/swagger/json`)).status).toBe(200);
   });
 
-  test("public/ pages and the assets they link are embedded", async () => {
-    for (const page of ["/", "/admin"]) {
-      const html = await (await fetch(`${url}${page}`, { headers: { accept: "text/html" } })).text();
-      expect(html).toContain("openai-gateway");
-      const links = [...html.matchAll(/href="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-      expect(links).toEqual(["/assets/styles.css", "/assets/favicon.svg"]);
-      for (const link of links) {
-        const res = await fetch(`${url}${link}`);
-        expect(res.status).toBe(200);
-        expect((await res.text()).length).toBeGreaterThan(100);
-      }
+  test("the landing page and the assets it links are embedded", async () => {
+    const html = await (await fetch(`${url}/`, { headers: { accept: "text/html" } })).text();
+    expect(html).toContain("openai-gateway");
+    const links = [...html.matchAll(/href="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(links).toEqual(["/assets/styles.css", "/assets/favicon.svg"]);
+    for (const link of links) {
+      const res = await fetch(`${url}${link}`);
+      expect(res.status).toBe(200);
+      expect((await res.text()).length).toBeGreaterThan(100);
+    }
+  });
+
+  test("the admin console at /admin and every file it loads are embedded, none from another origin", async () => {
+    const html = await (await fetch(`${url}/admin`)).text();
+    expect(html).toContain("openai-gateway console");
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    // The bundle Bun built at compile time: a script, a stylesheet and the icon, all on this origin.
+    expect(refs.filter((r) => r.endsWith(".js"))).toHaveLength(1);
+    expect(refs.filter((r) => r.endsWith(".css"))).toHaveLength(1);
+    for (const ref of refs) {
+      expect(ref).toStartWith("/");
+      const res = await fetch(`${url}${ref}`);
+      expect(res.status).toBe(200);
+      // Preact, htm, uPlot and the console itself are in the script.
+      if (ref.endsWith(".js")) expect((await res.text()).length).toBeGreaterThan(50_000);
     }
   });
 

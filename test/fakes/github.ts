@@ -37,6 +37,8 @@ export interface FakeGitHub {
   /** Who approves device codes issued from now on, and how their polls go. */
   deviceUser: GitHubUserFixture;
   deviceSteps: DeviceStep[];
+  /** The polling interval new device codes carry (GitHub's is 5 s; browser tests use 1). */
+  deviceInterval: number;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     nextAuthorization: OCTOCAT,
     deviceUser: OCTOCAT,
     deviceSteps: ["authorization_pending", "slow_down", "token"],
+    deviceInterval: 5,
     stop: async () => server.stop(true),
   };
 
@@ -124,7 +127,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (request.method === "POST" && url.pathname === "/login/device/code") {
         if (params.client_id !== fake.clientId) return oauth(request, { error: "Not Found" });
         const deviceCode = random(20);
-        const interval = 5;
+        const interval = fake.deviceInterval;
         devices.set(deviceCode, { user: fake.deviceUser, steps: [...fake.deviceSteps], interval });
         return oauth(request, {
           device_code: deviceCode,
