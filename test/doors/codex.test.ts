@@ -67,6 +67,19 @@ describe("Codex CLI through /v1/responses", () => {
     expect(body.tools!.map((t) => t.function.name)).toContain("spawn_agent");
   }, 90_000);
 
+  test("a function call and a namespaced call (multi_agent_v1.close_agent) run in Codex and come back as tool results", async () => {
+    fake.script("*",
+      { kind: "reply", toolCalls: [{ name: "close_agent", arguments: JSON.stringify({ target: "nobody" }) }] },
+      { kind: "reply", toolCalls: [{ name: "exec_command", arguments: JSON.stringify({ cmd: "echo hi-from-the-shell" }) }] });
+    const { stdout, stderr, code } = await codex("gpt-5", "Run the tools");
+    expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
+    const results = upstreamBodies().at(-1)!.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
+    // Codex found the namespaced tool (answered by name and namespace) and ran it: its own error about the agent id.
+    expect(results[0]).toContain("invalid agent id nobody");
+    expect(results[1]).toContain("hi-from-the-shell");
+    expect(stdout).toContain("Echo: Run the tools");
+  }, 90_000);
+
   test("apply_patch (a free-form tool) round trip: Codex applies the patch the upstream wrote", async () => {
     const patch = "*** Begin Patch\n*** Add File: hello.txt\n+written through the gateway\n*** End Patch\n";
     fake.script("qwen/qwen3-coder:free", { kind: "reply", toolCalls: [{ name: "apply_patch", arguments: JSON.stringify({ input: patch }) }] });

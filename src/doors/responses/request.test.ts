@@ -183,5 +183,6 @@ describe("Responses -> chat", () => {
     expect(refusal({ model: "m", input: [{ role: "user", content: [{ type: "input_image", file_id: "file_1" }] }] }).param).toBe("input[0].content[0].image_url");
     expect(refusal({ model: "m", input: [{ type: "mystery" }] }).param).toBe("input[0].type");
     expect(refusal({ model: "m", input: [{ role: "tool", content: "x" }] }).param).toBe("input[0].role");
+    expect(refusal({ model: "m", input: "x", tools: [{ type: "web_search" }, { type: "namespace", name: "ns", tools: [{ type: "function" }] }] }).param).toBe("tools[1].tools[0].name");
   });
 });
