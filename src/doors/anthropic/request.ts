@@ -159,11 +159,16 @@ function pushAssistant(messages: ChatMessage[], content: string | AnthropicBlock
   messages.push(message);
 }
 
-/** Client tools become functions; server tools (a dated `type` such as web_search_20250305) are dropped. */
+/**
+ * Client tools become functions; server tools (a dated `type` such as web_search_20250305) are dropped.
+ * So are tools marked `defer_loading`: Anthropic keeps them from the model until a tool search finds
+ * them (Claude Code then sends them again without the mark).
+ */
 function splitTools(body: MessagesRequest): { functions: ToolDefinition[]; dropped: string[] } {
   const functions: ToolDefinition[] = [];
   const dropped: string[] = [];
   for (const tool of body.tools ?? []) {
+    if (tool.defer_loading === true) continue;
     if (tool.type !== undefined && tool.type !== "custom") {
       dropped.push(tool.name);
       continue;

@@ -18,6 +18,7 @@ const Tool = t.Object({
   type: t.Optional(t.String()),
   description: t.Optional(t.String()),
   input_schema: t.Optional(t.Record(t.String(), t.Unknown())),
+  defer_loading: t.Optional(t.Boolean()),
 }, open);
 const ToolChoice = t.Object({
   type: t.Union([t.Literal("auto"), t.Literal("any"), t.Literal("tool"), t.Literal("none")], { description: "'auto', 'any', 'tool' or 'none'" }),
