@@ -28,6 +28,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { authGuard } from "./plugins/auth.ts";
 import { budgetGuard } from "./plugins/budgets.ts";
+import { cors } from "./plugins/cors.ts";
 import { responseCache } from "./plugins/cache.ts";
 import { docs } from "./plugins/docs.ts";
 import { errors, type RouteInfo } from "./plugins/errors.ts";
@@ -151,6 +152,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(requestContext(events, (request, ip) => auth.identify(request, ip)))
     .use(metrics(m, events, router))
     .use(errors(() => routes, log))
+    // Before auth and the rate limit: a preflight carries no credential and costs no token.
+    .use(cors(config.corsOrigins))
     .use(authGuard(auth, config.auth.requireAuth))
     .use(rateLimit(rateLimitStore, config.rateLimit, m, (request) => auth.keyRateLimit(request)))
     .use(jsonBody(config.maxBodySize))

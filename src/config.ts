@@ -68,6 +68,11 @@ const EnvSchema = t.Object({
   ADMIN_USERS: t.Optional(t.String({ pattern: "^\\s*[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*\\s*,?\\s*$", description: "Comma-separated GitHub logins with admin rights" })),
   ADMIN_TOKEN: t.Optional(t.String({ minLength: MIN_SECRET_LENGTH, description: "Bearer token with admin rights, for automation (32+ characters)" })),
   REQUIRE_AUTH: Bool("true: /v1/* accepts only a gateway JWT or a gateway API key"),
+  CORS_ORIGINS: t.String({
+    pattern: "^\\s*(\\*|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)\\s*,?\\s*$",
+    default: "*",
+    description: "Web origins that may call /v1/* from a browser: * (any), comma-separated origins, or empty to turn CORS off",
+  }),
   CUSTOM_PROVIDERS: Text("JSON array of OpenAI-compatible servers: [{name, baseUrl, apiKey?, models[]}]"),
   REDIS_URL: t.Optional(t.String({ pattern: "^rediss?://[^\\s]+$", description: "redis://[:password@]host:port[/db]: replicas share limits, cache, sessions, cooldowns (docs/scaling.md)" })),
   REDIS_PREFIX: t.String({ pattern: "^[\\w:.-]{1,64}$", default: "ogw:", description: "Prefix of every Redis key and channel (several gateways on one Redis)" }),
@@ -108,6 +113,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Seconds a client connection may stay silent before Bun closes it (Bun's own limit is 255). */
   idleTimeoutSeconds: number;
+  /** Origins browsers may call /v1/* from: ["*"] for any, [] for CORS off. */
+  corsOrigins: string[];
   /** Token bucket per client: `maxRequests` tokens, refilled continuously over `windowMs`. */
   rateLimit: { windowMs: number; maxRequests: number };
   /** Response cache: entries live `ttlMs`; 0 for either disables it. */
@@ -191,6 +198,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     maxTokensLimit: env.MAX_TOKENS_LIMIT,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT,
     idleTimeoutSeconds: env.IDLE_TIMEOUT,
+    // Set but empty turns CORS off; every other empty setting means its default.
+    corsOrigins: source.CORS_ORIGINS?.trim() === "" ? [] : env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW, maxRequests: env.RATE_LIMIT_MAX_REQUESTS },
     cache: { ttlMs: env.CACHE_TTL, maxEntries: env.CACHE_MAX_ENTRIES },
     sessions: { ttlMs: env.SESSION_TTL, max: env.SESSION_MAX },

@@ -2,6 +2,7 @@
 // routes and the rate limiter share one verification) and says what it is worth.
 import type { AuthSettings } from "../config.ts";
 import { GatewayError } from "../errors.ts";
+import { pathStartsWith } from "../path-prefix.ts";
 import type { ApiKey, ApiKeyStore } from "../db/api-keys.ts";
 import { sameDigest, sha256 } from "./secrets.ts";
 import { looksLikeJwt, type TokenClaims, type TokenService } from "./tokens.ts";
@@ -123,12 +124,7 @@ function bearer(request: Request): string | undefined {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   const key = request.headers.get("x-api-key")?.trim();
-  return key && onApi(request.url) ? key : undefined;
-}
-
-function onApi(url: string): boolean {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  return url.startsWith("/v1/", start);
+  return key && pathStartsWith(request.url, "/v1/") ? key : undefined;
 }
 
 const MESSAGES: ReadonlyMap<string, string> = new Map(Object.entries({

@@ -7,6 +7,7 @@ import { GatewayError, retryAfterHeaders } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
 import type { RateLimitStore, TakeResult } from "../stores/rate-limit.ts";
 import { defer } from "./deferred-checks.ts";
+import { pathStartsWith } from "../path-prefix.ts";
 import { metaOf } from "./request-context.ts";
 
 export interface RateLimitSettings {
@@ -55,8 +56,7 @@ export function rateLimit(store: RateLimitStore, settings: RateLimitSettings, m:
 
 /** The API, and the login routes (which anyone can call, and which cost GitHub device codes and state rows). */
 function isLimited(url: string): boolean {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  return url.startsWith("/v1/", start) || url.startsWith("/auth/", start);
+  return pathStartsWith(url, "/v1/") || pathStartsWith(url, "/auth/");
 }
 
 /** OpenAI's style for reset headers: "250ms", "1s", "6m0s". */
