@@ -32,14 +32,14 @@ release: deps
 	done
 	cd dist/release && sha256sum openai-gateway-* >SHA256SUMS
 
-# The minimal image from the binary built here, with no pulls (the Dockerfile's ROOTFS=local path); with
+# The minimal image from the binary built here, with no pulls (the Dockerfile's `local` stage); with
 # docker when its daemon answers, else podman (--format docker keeps the HEALTHCHECK; --layers=false
 # leaves no intermediate images behind).
 ENGINE := $(shell docker info >/dev/null 2>&1 && echo docker || echo podman)
 IMAGE = openai-gateway:$(VERSION)
 image: build
 	packaging/rootfs.sh dist/gateway dist/image
-	$(ENGINE) build $(if $(filter podman,$(ENGINE)),--format docker --layers=false) --build-arg ROOTFS=local -t $(IMAGE) .
+	$(ENGINE) build $(if $(filter podman,$(ENGINE)),--format docker --layers=false) --target local -t $(IMAGE) .
 
 # Property-based fuzzing of every route with a random seed (FUZZ_SEED=n replays one, FUZZ_RUNS cases per
 # route, default 2000; FUZZ_ROUTE='POST /v1/chat' runs the matching routes only). `make test` runs a fixed seed.
