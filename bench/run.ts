@@ -1,7 +1,7 @@
 // Benchmark driver: `bun bench/run.ts` (see bench/README.md). Starts a fake upstream and every target as
 // separate processes, measures them in interleaved rounds so drift (thermal, noisy neighbours) hits all
 // targets alike, and writes bench/results/latest.{md,json}.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { RedisClient } from "bun";
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
@@ -34,6 +34,8 @@ const settings = {
   deadlineSec: positiveInt("BENCH_DEADLINE_SEC", 170),
   /** BENCH_REDIS=1 adds `gateway-redis`: the gateway (cache off) on a local redis-server, to compare with `gateway`. */
   redis: process.env.BENCH_REDIS === "1",
+  /** BENCH_LEDGER=1 adds `gateway-ledger-off` (USAGE_LEDGER=false), to compare with `gateway` (usage ledger on, the default). */
+  ledger: process.env.BENCH_LEDGER === "1",
 };
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
 // The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
@@ -156,7 +158,7 @@ async function startRedisTarget(fakeBase: string): Promise<Target> {
     return target;
   }
   const port = freePort();
-  const target = await startTarget("gateway-redis", gatewayCmd, { ...gatewayEnv(fakeBase, "0"), REDIS_URL: url }, port, "/health");
+  const target = await startTarget("gateway-redis", gatewayCmd, { ...gatewayEnv("gateway-redis", fakeBase, "0"), REDIS_URL: url }, port, "/health");
   const deadline = performance.now() + 5_000;
   while (!target.report.unavailable) {
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { redis?: { status: string } };
@@ -169,7 +171,12 @@ async function startRedisTarget(fakeBase: string): Promise<Target> {
 
 const JWT_SECRET = randomBytes(32).toString("hex");
 
-function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string | undefined> {
+function gatewayEnv(name: string, fakeBase: string, cacheTtl: string): Record<string, string | undefined> {
+  // Each instance gets its own empty SQLite file (WAL, as in production: the usage ledger writes to it),
+  // and the run leaves no data/gateway.db behind.
+  const db = join(SCRATCH, "db", `${name}.db`);
+  mkdirSync(join(SCRATCH, "db"), { recursive: true });
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
   return {
     ...process.env,
     ...RUNTIME_ENV,
@@ -182,8 +189,7 @@ function gatewayEnv(fakeBase: string, cacheTtl: string): Record<string, string |
     DEBUG: "false",
     // Production refuses to start without a JWT secret; a throwaway one per run signs nothing anyone keeps.
     JWT_SECRET,
-    // Each instance gets its own empty database, and the run leaves no data/gateway.db behind.
-    DATABASE_PATH: ":memory:",
+    DATABASE_PATH: db,
   };
 }
 
@@ -460,7 +466,7 @@ async function coldStart(name: string, bin: string, fakeBase: string): Promise<n
   for (let i = 0; i < settings.coldStarts; i++) {
     const port = freePort();
     const t0 = performance.now();
-    const server = spawnServer(`${name}-cold`, [bin], { ...gatewayEnv(fakeBase, "0"), PORT: String(port) });
+    const server = spawnServer(`${name}-cold`, [bin], { ...gatewayEnv(`${name}-cold`, fakeBase, "0"), PORT: String(port) });
     try {
       times.push(await waitReady(server, `http://127.0.0.1:${port}/health`, t0, 10_000));
     } finally {
@@ -479,9 +485,9 @@ async function main(): Promise<number> {
 
   const bare = await startTarget("bare", ["bun", join(import.meta.dir, "bare-proxy.ts")], { ...process.env, ...RUNTIME_ENV, OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const elysia = await startTarget("elysia", ["bun", join(import.meta.dir, "elysia-floor.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
-  const gw = await startTarget("gateway", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health");
-  const gwResponses = await startTarget("gateway-responses", gatewayCmd, gatewayEnv(fake.base, "0"), freePort(), "/health", { dialect: RESPONSES });
-  const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv(fake.base, "300000"), freePort(), "/health");
+  const gw = await startTarget("gateway", gatewayCmd, gatewayEnv("gateway", fake.base, "0"), freePort(), "/health");
+  const gwResponses = await startTarget("gateway-responses", gatewayCmd, gatewayEnv("gateway-responses", fake.base, "0"), freePort(), "/health", { dialect: RESPONSES });
+  const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv("gateway-cached", fake.base, "300000"), freePort(), "/health");
   let portkey: Target;
   try {
     const entry = await installPortkey();
@@ -493,6 +499,9 @@ async function main(): Promise<number> {
   }
   const list = [bare, elysia, gw, gwResponses, gwCached, portkey];
   if (settings.redis) list.splice(3, 0, await startRedisTarget(fake.base));
+  if (settings.ledger) {
+    list.splice(3, 0, await startTarget("gateway-ledger-off", gatewayCmd, { ...gatewayEnv("gateway-ledger-off", fake.base, "0"), USAGE_LEDGER: "false" }, freePort(), "/health"));
+  }
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {
     // The smoke request filled the cache; say so if the figures will not be cache hits after all.
