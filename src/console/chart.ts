@@ -55,7 +55,7 @@ export function Chart({ title, x, series, format = (v) => String(Math.round(v * 
           // Minutes without traffic have no latency or error rate: join across them, and mark each point
           // while there are few, so a lone minute still shows.
           spanGaps: true,
-          points: { size: 6 },
+          points: { size: 6, show: (u: uPlot, i: number) => (u.data[i] as Array<number | null>).filter((v) => v !== null).length <= 30 },
           value: (_u: uPlot, v: number | null) => (v === null ? "–" : format(v)),
           ...(categories ? { paths: uPlot.paths.bars!({ size: [0.6, 48] }) } : {}),
         })),

@@ -34,7 +34,7 @@ interface Row {
 const COLUMNS = "id, name, rate_limit, budget, created_at, created_by";
 
 /** Recognisable in logs and secret scanners; never confused with a JWT (no dots). */
-const KEY_PREFIX = "gwk_";
+export const KEY_PREFIX = "gwk_";
 
 /**
  * Lookups remembered (found or not); an entry lives this long, which bounds how stale another process's

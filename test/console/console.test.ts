@@ -11,6 +11,7 @@ import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts
 import { ADMIN_TOKEN, loginDevice, startAuthGateway, startWebLogin } from "../auth/setup.ts";
 import type { Gateway } from "../helpers.ts";
 import { chromiumArgs, chromiumPath } from "../support/services.ts";
+import { KEY_PREFIX } from "../../src/db/api-keys.ts";
 
 const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -153,19 +154,32 @@ describe("signing in", () => {
 });
 
 describe("admin actions", () => {
-  test("keys: create one (shown once), use it, edit nothing, revoke it after confirming", async () => {
+  test("keys: create one with a budget (shown once), use it up, raise the budget, revoke it after confirming", async () => {
     const { page, done } = await open("#/keys");
     await signInWithToken(page);
-    await page.getByLabel("Name").fill("console-test");
-    await page.getByLabel("Requests per minute").first().fill("30");
-    await page.getByRole("button", { name: "Create", exact: true }).click();
+    const create = page.getByRole("form", { name: "Create a key" });
+    await create.getByLabel("Name").fill("console-test");
+    await create.getByLabel("Requests per minute").fill("30");
+    await create.getByLabel("Requests per day").fill("2");
+    await create.getByRole("button", { name: "Create", exact: true }).click();
     const key = (await text(page, "new-key"))!;
-    expect(key.length).toBeGreaterThan(20);
-    await page.getByRole("cell", { name: "console-test", exact: true }).waitFor();
-    await shot(page, "keys");
+    expect(key).toStartWith(KEY_PREFIX);
+    const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "console-test", exact: true }) });
+    await row.getByText("0 / 2 requests per day").waitFor();
 
-    // The key works against the API (REQUIRE_AUTH is on) ...
-    expect((await chat("gpt-4o-mini", key)).status).toBe(200);
+    // The key works against the API (REQUIRE_AUTH is on) up to its budget ...
+    expect((await chat("gpt-4o-mini", key, "budget 1")).status).toBe(200);
+    expect((await chat("gpt-4o-mini", key, "budget 2")).status).toBe(200);
+    expect((await chat("gpt-4o-mini", key, "budget 3")).status).toBe(429);
+    // ... the console shows it used up, and a larger budget lets it through again.
+    await row.getByRole("button", { name: "Edit console-test" }).click();
+    const limits = page.getByRole("form", { name: "Limits of console-test" });
+    expect(await limits.getByLabel("Requests per day").inputValue()).toBe("2");
+    await limits.getByLabel("Requests per day").fill("5");
+    await limits.getByRole("button", { name: "Save" }).click();
+    await row.getByText("2 / 5 requests per day").waitFor();
+    await shot(page, "keys");
+    expect((await chat("gpt-4o-mini", key, "budget 4")).status).toBe(200);
     // ... until it is revoked: the first click asks, the second revokes.
     await page.getByRole("button", { name: "Revoke console-test" }).click();
     await page.getByRole("button", { name: "Confirm" }).click();

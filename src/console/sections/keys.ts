@@ -18,11 +18,19 @@ interface Key {
   createdAt: string;
   createdBy: string;
   budget?: Budget | null;
-  /** What the key used against its budget (issue 13's GET /config/keys), whatever names it carries. */
-  used?: Record<string, number> | null;
+  /** What the key used since the start of the UTC day and month. */
+  used?: { today: { requests: number; tokens: number }; month: { requests: number; tokens: number } };
 }
 
 const BUDGETS = [["requests_per_day", "Requests per day"], ["tokens_per_day", "Tokens per day"], ["tokens_per_month", "Tokens per month"]] as const;
+type BudgetName = (typeof BUDGETS)[number][0];
+
+/** What counts against each budget. */
+const SPENT: Record<BudgetName, (used: NonNullable<Key["used"]>) => number> = {
+  requests_per_day: (u) => u.today.requests,
+  tokens_per_day: (u) => u.today.tokens,
+  tokens_per_month: (u) => u.month.tokens,
+};
 
 /** The form's fields as the API's body: empty fields are left out (no limit). */
 function limits(form: FormData) {
@@ -93,12 +101,20 @@ export function Keys({ me }: { me: Me }) {
   </section>`;
 }
 
-function budgetText(k: Key): string {
-  const parts = BUDGETS.filter(([b]) => k.budget?.[b]).map(([b, label]) => {
-    const used = k.used ? Object.entries(k.used).find(([name]) => name === b || name.replace(/^used_/, "") === b)?.[1] : undefined;
-    return `${used !== undefined ? `${num(used)} / ` : ""}${num(k.budget![b])} ${label.toLowerCase()}`;
-  });
-  return parts.length ? parts.join(" · ") : "none";
+/** Each budget as "used / limit" with a bar, or what the key used today when it has none. */
+function BudgetCell({ k }: { k: Key }) {
+  const set = BUDGETS.filter(([b]) => k.budget?.[b]);
+  const used = k.used;
+  if (set.length === 0) {
+    return html`<span class="muted">none</span>${used ? html`<br /><span class="muted small">today ${num(used.today.requests)} requests, ${num(used.today.tokens)} tokens</span>` : null}`;
+  }
+  return html`<ul class="plain budgets">${set.map(([b, label]) => {
+    const limit = k.budget![b]!;
+    const spent = used ? SPENT[b](used) : 0;
+    const share = Math.min(1, spent / limit);
+    return html`<li><span class="small">${num(spent)} / ${num(limit)} ${label.toLowerCase()}</span>
+      <meter min="0" max="1" low="0.8" high="0.95" optimum="0" value=${share} aria-label=${`${label}: ${num(spent)} of ${num(limit)}`}></meter></li>`;
+  })}</ul>`;
 }
 
 function KeyRow({ k, reload }: { k: Key; reload: () => Promise<void> }) {
@@ -120,7 +136,7 @@ function KeyRow({ k, reload }: { k: Key; reload: () => Promise<void> }) {
   };
   return html`<tr>
     <td><strong>${k.name}</strong></td><td class="wide"><code>${k.id}</code></td><td class="n">${k.rateLimit ?? "default"}</td>
-    <td class="small">${budgetText(k)}</td><td class="wide">${when(k.createdAt)} <span class="muted">by ${k.createdBy}</span></td>
+    <td><${BudgetCell} k=${k} /></td><td class="wide">${when(k.createdAt)} <span class="muted">by ${k.createdBy}</span></td>
     <td class="row-actions">
       ${mode === "confirm"
         ? html`<span>Revoke ${k.name}?</span> <button type="button" class="danger" onClick=${revoke} disabled=${busy}>Confirm</button>
