@@ -117,7 +117,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   requestLogging(events, log);
   const ledger = new Ledger(config.usage, db, { metrics: m, log, clock, writer: deps.ledger });
   ledger.record(events, (provider, model) => live.price(provider, model));
-  const budgets = new Budgets(deps.budgetStore ?? new MemoryBudgetStore(), ledger.store, clock, log);
+  const budgets = new Budgets(deps.budgetStore ?? shared?.budgets ?? new MemoryBudgetStore(), ledger.store, clock, log);
   ledger.onRow((row) => budgets.count(row));
   const isAdmin = (request: Request) => auth.isAdmin(request);
   const doors = [
@@ -159,7 +159,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(jsonBody(config.maxBodySize))
     .use(docs())
     // Before anything that could answer (the cache) or call an upstream.
-    .use(budgetGuard(budgets, auth))
+    .use(budgetGuard(budgets, auth, !!shared))
     // Door translation before sessions and the cache: both read the translated request.
     .use(doorTranslation(doors))
     // Sessions before the cache: a cache hit still belongs to the caller's session.

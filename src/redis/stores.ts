@@ -5,6 +5,8 @@ import type { Logger } from "../log.ts";
 import { MemoryCooldownStore } from "../routing/cooldown.ts";
 import type { Clock } from "../stores/clock.ts";
 import { MemoryRateLimitStore } from "../stores/rate-limit.ts";
+import { MemoryBudgetStore } from "../stores/budgets.ts";
+import { RedisBudgetStore } from "./budgets.ts";
 import { RedisCacheStore } from "./cache.ts";
 import { RedisChangeFeed } from "./changes.ts";
 import { Redis } from "./client.ts";
@@ -18,8 +20,9 @@ export function redisStores(url: string, config: Pick<Config, "redis" | "session
   const redis = new Redis(url, config.redis.prefix, log);
   return {
     redis,
-    // Fallbacks while Redis is down: a local bucket per replica, local cooldowns (docs/scaling.md).
+    // Fallbacks while Redis is down: a local bucket and budget counts per replica, local cooldowns (docs/scaling.md).
     rateLimit: new RedisRateLimitStore(redis, new MemoryRateLimitStore({ clock })),
+    budgets: new RedisBudgetStore(redis, new MemoryBudgetStore()),
     cache: new RedisCacheStore(redis),
     sessions: new RedisSessionStore(redis, config.sessions),
     responses: new RedisResponseStore(redis, config.responseStore),

@@ -7,11 +7,13 @@ import { silentLogger } from "../../src/log.ts";
 import { backoffMs, MAX_BACKOFF_MS, Redis, RedisUnavailable } from "../../src/redis/client.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { RevocationStore } from "../../src/db/revocations.ts";
+import { RedisBudgetStore } from "../../src/redis/budgets.ts";
 import { RedisCooldownStore } from "../../src/redis/cooldown.ts";
 import { RedisRevocations } from "../../src/redis/revocations.ts";
 import { RedisRateLimitStore } from "../../src/redis/rate-limit.ts";
 import { RedisSessionStore } from "../../src/redis/sessions.ts";
 import { MemoryCooldownStore } from "../../src/routing/cooldown.ts";
+import { MemoryBudgetStore } from "../../src/stores/budgets.ts";
 import { MemoryRateLimitStore } from "../../src/stores/rate-limit.ts";
 import { startRedis, type RedisServer } from "../support/services.ts";
 
@@ -89,6 +91,26 @@ describe("circuit breakers", () => {
     for (let i = 0; i < 100 && (await c1.get("openrouter:m")); i++) await Bun.sleep(10);
     expect(await c1.get("openrouter:m")).toBeUndefined();
     expect(await c1.admit("openrouter:m", later, 5000)).toBe("closed");
+  });
+});
+
+describe("budget counters", () => {
+  test("shared by two replicas; a Redis that lost them gets back what the replicas counted, never zero", async () => {
+    const [b1, b2] = [one, two].map((r) => new RedisBudgetStore(r, new MemoryBudgetStore()));
+    const at = { day: "2026-11-30", month: "2026-11" };
+    await b1.seed("key_1", at, { dayRequests: 5, dayTokens: 50, monthRequests: 20, monthTokens: 200 });
+    // Another replica starting later does not overwrite the live counters with its older view.
+    await b2.seed("key_1", at, { dayRequests: 1, dayTokens: 10, monthRequests: 1, monthTokens: 10 });
+    await b1.add("key_1", at, 1, 7);
+    await b2.add("key_1", at, 1, 3);
+    expect(await b2.get("key_1", at)).toEqual({ dayRequests: 7, dayTokens: 60, monthRequests: 22, monthTokens: 210 });
+    // Redis restarts empty: each replica offers its own counts when it reconnects (the first one in is kept).
+    await server.kill();
+    await server.start();
+    await Promise.all([one.ready(5_000), two.ready(5_000)]);
+    for (let i = 0; i < 100 && (await b1.get("key_1", at)).dayRequests === 0; i++) await Bun.sleep(10);
+    expect((await b1.get("key_1", at)).dayRequests).toBeGreaterThanOrEqual(2);
+    expect((await b1.get("key_1", at)).monthTokens).toBeGreaterThanOrEqual(13);
   });
 });
 

@@ -1,6 +1,6 @@
 // Two gateways (two real apps on their own ports) on one real redis-server and one SQLite file, as two
 // replicas behind a load balancer run: they share rate limits, the response cache, sessions, learned
-// daily caps, admin changes, keys and their revocation, stored responses. Then Redis dies mid-test: both keep answering,
+// daily caps, admin changes, keys and their revocation, stored responses, budget counters. Then Redis dies mid-test: both keep answering,
 // /health says degraded; it comes back on the same port and they share state again, with no restart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -158,6 +158,21 @@ describe("two replicas on one Redis", () => {
     expect(sent).toContain("and now?");
     expect((await fetch(`${a.url}/v1/responses/${id}`, { method: "DELETE", headers })).status).toBe(200);
     expect((await fetch(`${b.url}/v1/responses/${id}`, { headers })).status).toBe(404);
+  });
+
+  test("share budget counters: a key's daily requests spent over both replicas are refused on either", async () => {
+    const res = await admin(a, "/config/keys", { name: "budgeted", budget: { requests_per_day: 3 } });
+    const { key } = (await res.json()) as { key: string };
+    for (let i = 0; i < 3; i++) {
+      expect((await chat(i % 2 ? a : b, key, { headers: { "cache-control": "no-store" } })).status).toBe(200);
+      // Counted when its usage row is made, just after the answer.
+      await Bun.sleep(30);
+    }
+    for (const gw of [a, b]) {
+      const refused = await chat(gw, key, { headers: { "cache-control": "no-store" } });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("insufficient_quota");
+    }
   });
 
   test("share a learned daily cap: once one replica hits it, the other skips the free pool", async () => {
