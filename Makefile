@@ -24,13 +24,15 @@ VERSION = $(shell bun -p 'require("./package.json").version')
 # linux-x64 and linux-x64-baseline runtimes on npm are byte-identical; both names are kept for users.)
 TARGETS := linux-x64 linux-x64-baseline linux-arm64 darwin-arm64 darwin-x64 windows-x64
 
-# dist/release/openai-gateway-<version>-<os>-<arch>[.exe] for every platform, and SHA256SUMS.
+# dist/release/openai-gateway-<version>-<os>-<arch>[.exe] for every platform, and SHA256SUMS (macOS has
+# shasum, with the same output, instead of sha256sum).
+SHA256SUM := $(shell command -v sha256sum >/dev/null 2>&1 && echo sha256sum || echo shasum -a 256)
 release: deps
 	rm -rf dist/release && mkdir -p dist/release
 	@set -e; for t in $(TARGETS); do \
 		packaging/compile.sh dist/release/openai-gateway-$(VERSION)-$$t$$(case $$t in windows-*) echo .exe;; esac) bun-$$t; \
 	done
-	cd dist/release && sha256sum openai-gateway-* >SHA256SUMS
+	cd dist/release && $(SHA256SUM) openai-gateway-* >SHA256SUMS
 
 # The minimal image from the binary built here, with no pulls (the Dockerfile's `local` stage); with
 # docker when its daemon answers, else podman (--format docker keeps the HEALTHCHECK; --layers=false
