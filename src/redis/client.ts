@@ -204,13 +204,12 @@ export class Script {
     this.#sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run<T>(redis: Redis, keys: string[], args: string[]): Promise<T> {
-    try {
-      return await redis.send<T>("EVALSHA", [this.#sha, String(keys.length), ...keys, ...args]);
-    } catch (error) {
+  run<T>(redis: Redis, keys: string[], args: string[]): Promise<T> {
+    const rest = [String(keys.length), ...keys, ...args];
+    return redis.send<T>("EVALSHA", [this.#sha, ...rest]).catch((error: unknown) => {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return redis.send<T>("EVAL", [this.#source, String(keys.length), ...keys, ...args]);
-    }
+      return redis.send<T>("EVAL", [this.#source, ...rest]);
+    });
   }
 }
 
