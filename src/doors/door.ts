@@ -39,6 +39,15 @@ export interface Door<Body = any> {
   sessionInBody?: boolean;
 }
 
+/**
+ * A list of client-supplied names as a response header value (x-gateway-dropped-tools). Header values
+ * allow visible ASCII only: anything else would make the response itself fail (a 500 from the server),
+ * so other characters become "?", and the value stays short.
+ */
+export function headerList(names: string[]): string {
+  return names.map((n) => n.slice(0, 64).replace(/[^\x20-\x7e]/g, "?")).join(", ").slice(0, 1024);
+}
+
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
 /**

@@ -5,6 +5,8 @@ import { OAuthError } from "../../src/auth/github.ts";
 import { MAX_JSON_DEPTH, MAX_OBJECT_KEYS } from "../../src/plugins/json-limits.ts";
 import { geminiModelId } from "../../src/providers/gemini/models.ts";
 import { toGeminiSchema } from "../../src/providers/gemini/schema.ts";
+import { toGeminiRequest } from "../../src/providers/gemini/request.ts";
+import { GatewayError } from "../../src/errors.ts";
 import { ADMIN_TOKEN, bearer, startAuthGateway, startWebLogin } from "../auth/setup.ts";
 import { OCTOCAT, startFakeGitHub, type FakeGitHub } from "../fakes/github.ts";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
@@ -121,6 +123,23 @@ describe("Object.prototype names are plain unknown names", () => {
       const poll = await post(`${gw.url}/auth/device/poll`, { device_code: { [key]: 1 } });
       expect((await errorBody(poll)).param).toBe("device_code");
     }
+  });
+
+  test("own toString keys deeper down, where providers and doors read text: 400 or counted, never a TypeError", async () => {
+    expect(() => toGeminiSchema({ type: JSON.parse('{"toString":"x"}'), properties: {} })).not.toThrow();
+    const part = JSON.parse('{"type":"text","text":{"toString":1}}');
+    expect(() => toGeminiRequest({ model: "m", messages: [{ role: "user", content: [part] }] }, "gemini-2.5-flash")).toThrow(GatewayError);
+    const counted = await post(`${gw.url}/v1/messages/count_tokens`, {
+      model: "claude-sonnet-4-5",
+      messages: [{ role: "user", content: [{ type: "text", text: ["not", "a", "string"] }, { type: "thinking", thinking: { toString: 1 } }, { type: "tool_result", content: 5 }] }],
+    });
+    expect(counted.status).toBe(200);
+  });
+
+  test("a client's tool type in the x-gateway-dropped-tools header: made a valid header value, not a 500", async () => {
+    const res = await post(`${gw.url}/v1/responses`, { model: "gpt-4o", input: "hi", tools: [{ type: "wéb_search_\u0001" }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-gateway-dropped-tools")).toBe("w?b_search_?");
   });
 
   test("a malformed %-escape in a path id or a data: URL: 400, not a URIError", async () => {

@@ -92,7 +92,7 @@ function cases(target: FuzzTarget, route: FuzzRoute): fc.Arbitrary<Case> {
 function toCase(target: FuzzTarget, method: string, path: string, raw: RawRequest): Case {
   const url = `${target.gw.url}${path.startsWith("/") ? "" : "/"}${path}`;
   const init: RequestInit = { method, headers: raw.headers, body: method === "GET" || method === "HEAD" ? undefined : raw.body, redirect: "manual" };
-  const body = typeof raw.body === "string" ? raw.body.slice(0, 300) : raw.body ? `<${raw.body.length} bytes>` : "";
+  const body = typeof raw.body === "string" ? raw.body.slice(0, 1500) : raw.body ? `<${raw.body.length} bytes>` : "";
   return { url, init, description: `${method} ${path.slice(0, 200)} ${JSON.stringify(raw.headers).slice(0, 300)} ${body}` };
 }
 

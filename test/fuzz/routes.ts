@@ -51,6 +51,13 @@ const message = fc.oneof(
   }),
   fc.record({ role: fc.constant("tool"), tool_call_id: fc.constant("call_1"), content: text }),
 );
+/** Anthropic conversations: alternating user and assistant turns with text or blocks. */
+const anthropicMessages = fc.array(fc.oneof(
+  fc.record({ role: fc.constant("user"), content: text }),
+  fc.record({ role: fc.constant("user"), content: fc.array(fc.record({ type: fc.constant("text"), text }), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ role: fc.constant("assistant"), content: text }),
+), { minLength: 1, maxLength: 3 });
+
 /** Chat requests whose optional fields come from the schema and whose model and messages can be answered. */
 const chatBody = (schema: TSchema) =>
   fc.tuple(fromSchema(schema as never), chatModel, fc.array(message, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.option(hostileTool))
@@ -65,6 +72,16 @@ export const FUZZ_ROUTES: FuzzRoute[] = [
   {
     method: "POST", path: "/v1/embeddings", weight: 2,
     body: (schema) => fc.tuple(fromSchema(schema as never), embeddingModel).map(([body, model]) => ({ ...(body as object), model })),
+  },
+  // The Anthropic door: its errors have Anthropic's shape, and 529 stands for an upstream's failure.
+  {
+    method: "POST", path: "/v1/messages", weight: 3,
+    body: (schema) => fc.tuple(fromSchema(schema as never), fc.oneof(chatModel, fc.constantFrom("claude-sonnet-4-5", "claude-3-5-haiku-latest", "claude-")), anthropicMessages, fc.boolean())
+      .map(([body, model, messages, stream]) => ({ ...(body as object), model, messages, stream })),
+  },
+  {
+    method: "POST", path: "/v1/messages/count_tokens",
+    body: (schema) => fc.tuple(fromSchema(schema as never), anthropicMessages).map(([body, messages]) => ({ ...(body as object), model: "claude-sonnet-4-5", messages })),
   },
   // The other doors (each translates to the internal chat request: what reaches the upstream is checked
   // against the chat schema like everything else).

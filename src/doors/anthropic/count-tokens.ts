@@ -20,7 +20,10 @@ const PER_PDF_PAGE = 1500;
 
 export async function countTokens(body: CountTokensRequest): Promise<number> {
   const count = await load();
-  const text = (s: string) => {
+  // Fields inside blocks are not validated (any block type may arrive): a value that is not a string is
+  // counted as its JSON, never converted with String() (a client's own toString would run, or throw).
+  const text = (value: unknown) => {
+    const s = typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value) ?? "";
     let n = 0;
     for (let i = 0; i < s.length; i += SLICE) n += count(s.slice(i, i + SLICE));
     return n;
@@ -29,20 +32,21 @@ export async function countTokens(body: CountTokensRequest): Promise<number> {
   const system = body.system;
   if (typeof system === "string") total += text(system);
   else for (const block of system ?? []) total += text(block.text);
-  const blocks = (content: string | AnthropicBlock[]): number => {
-    if (typeof content === "string") return text(content);
+  const blocks = (content: unknown): number => {
+    if (!Array.isArray(content)) return text(content);
     let n = 0;
-    for (const b of content) {
-      if (b.type === "text") n += text(b.text ?? "");
-      else if (b.type === "thinking") n += text(String(b.thinking ?? ""));
+    for (const b of content as AnthropicBlock[]) {
+      if (!b || typeof b !== "object") n += text(b);
+      else if (b.type === "text") n += text(b.text);
+      else if (b.type === "thinking") n += text(b.thinking);
       else if (b.type === "image") n += imageTokens(b);
       else if (b.type === "document") n += documentTokens(b, text);
-      else if (b.type === "tool_use") n += text(String(b.name ?? "")) + text(JSON.stringify(b.input ?? {}));
-      else if (b.type === "tool_result") n += blocks(b.content ?? "");
+      else if (b.type === "tool_use") n += text(b.name) + text(b.input ?? {});
+      else if (b.type === "tool_result") n += blocks(b.content);
     }
     return n;
   };
-  for (const m of body.messages) total += PER_MESSAGE + blocks(m.content as string | AnthropicBlock[]);
+  for (const m of body.messages) total += PER_MESSAGE + blocks(m.content);
   for (const tool of body.tools ?? []) total += text(JSON.stringify({ name: tool.name, description: tool.description, input_schema: tool.input_schema }));
   return total;
 }

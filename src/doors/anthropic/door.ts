@@ -2,7 +2,7 @@
 // gateway's own (x-api-key or Bearer, see auth/authenticator.ts); anthropic-version and anthropic-beta
 // change nothing here and are ignored; Claude Code's `?beta=true` query is accepted (routes match paths).
 import { Elysia } from "elysia";
-import type { Door } from "../door.ts";
+import { headerList, type Door } from "../door.ts";
 import { countTokens } from "./count-tokens.ts";
 import { toChat } from "./request.ts";
 import { toMessage } from "./response.ts";
@@ -23,7 +23,7 @@ export function messagesDoor(maxTokensLimit: number): Door<MessagesRequest> {
       // Anthropic's SDKs read the request id from `request-id` (errors carry it too, doors/errors.ts).
       headers["request-id"] = headers["x-request-id"];
       const { chat, droppedTools } = toChat(body, maxTokensLimit);
-      if (droppedTools.length > 0) headers["x-gateway-dropped-tools"] = droppedTools.join(", ");
+      if (droppedTools.length > 0) headers["x-gateway-dropped-tools"] = headerList(droppedTools);
       return chat;
     },
     reply: (completion, body) => toMessage(completion, body),

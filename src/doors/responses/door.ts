@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import { badRequest, GatewayError, notFound } from "../../errors.ts";
 import { metaOf, type RequestMeta } from "../../plugins/request-context.ts";
 import type { ResponseStore } from "../../stores/responses.ts";
-import type { Door } from "../door.ts";
+import { headerList, type Door } from "../door.ts";
 import { inputItems, toChat } from "./request.ts";
 import { type ResponseContext, toResponse } from "./response.ts";
 import { responsesRequestSchema } from "./schema.ts";
@@ -57,7 +57,7 @@ export function responsesDoor({ store, storing, maxTokensLimit }: ResponsesDeps)
       const items = [...history, ...inputItems(req.input)];
       if (items.length === 0) throw badRequest("input is required (a string or an array of items).", "input", "missing_required_parameter");
       const { chat, targets, dropped } = toChat(req, items, maxTokensLimit);
-      if (dropped.length > 0) headers["x-gateway-dropped-tools"] = dropped.join(", ");
+      if (dropped.length > 0) headers["x-gateway-dropped-tools"] = headerList(dropped);
       const reasoning = Boolean(req.reasoning && (req.reasoning.summary || (req.reasoning.effort && req.reasoning.effort !== "none")));
       turns.set(meta, { ctx: { id: newId("resp"), createdAt: Math.floor(Date.now() / 1000), request: req, targets, reasoning }, items });
       return chat;

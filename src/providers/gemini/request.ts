@@ -92,7 +92,7 @@ function plainText(content: ChatMessage["content"], param: string): string {
   if (typeof content === "string") return content;
   return content.map((p, j) => {
     const part = p as { type: string; text?: unknown; refusal?: unknown };
-    if (part.type === "text" || part.type === "refusal") return String(part.text ?? part.refusal ?? "");
+    if (part.type === "text" || part.type === "refusal") return stringField(part.text ?? part.refusal, `${param}.content.${j}.${part.type}`);
     throw badRequest(`Content part type ${JSON.stringify(p.type)} is only supported in user messages`, `${param}.content.${j}`);
   }).join("");
 }
@@ -109,11 +109,11 @@ function userParts(content: ChatMessage["content"], param: string): GeminiPart[]
 function userPart(p: ContentPart, param: string): GeminiPart | null {
   switch (p.type) {
     case "text": {
-      const text = String(p.text ?? "");
+      const text = stringField(p.text, `${param}.text`);
       return text ? { text } : null;
     }
     case "image_url": {
-      const url = String((p.image_url as { url?: unknown } | undefined)?.url ?? "");
+      const url = stringField((p.image_url as { url?: unknown } | undefined)?.url, `${param}.image_url.url`);
       if (url.startsWith("data:")) return { inlineData: parseDataUrl(url, param) };
       if (/^https?:\/\//i.test(url)) {
         // Passed to Gemini by reference, never fetched here: fetching client-supplied URLs from the
@@ -137,6 +137,13 @@ function userPart(p: ContentPart, param: string): GeminiPart | null {
     default:
       throw badRequest(`Unsupported content part type ${JSON.stringify(p.type)}`, `${param}.type`);
   }
+}
+
+/** A part's text field: a string or absent. String() would call a client object's own toString (a TypeError for {"toString": 1}). */
+function stringField(value: unknown, param: string): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") throw badRequest(`Invalid value for '${param}': expected a string.`, param, "invalid_value");
+  return value;
 }
 
 function parseDataUrl(url: string, param: string): { mimeType: string; data: string } {

@@ -54,7 +54,8 @@ function convert(node: Json, defs: Json, resolving: Set<string>): GeminiSchema {
     if (nonNull.length > 1) out.anyOf = nonNull.map((v) => convert(v, defs, resolving));
   }
 
-  const declared = (Array.isArray(node.type) ? node.type : node.type === undefined ? [] : [node.type]).map(String);
+  // Strings only: String() on a client's object would call its own toString ({"toString": 1} throws).
+  const declared = (Array.isArray(node.type) ? node.type : [node.type]).filter((t): t is string => typeof t === "string");
   if (declared.includes("null") || node.nullable === true) out.nullable = true;
   const types = declared.filter((t) => t !== "null");
   if (types.length === 0) {
