@@ -8,7 +8,9 @@
 //   garbage     one SSE chunk, then bytes that are no SSE event, without end
 //   lying-length  Content-Length larger than the body sent, then the connection held open ("hold") or closed
 //   ok          a normal answer (JSON, or SSE when the request asked for a stream)
-// It records every request and counts the connections still open, so tests can check that the gateway let go.
+// A request whose model is "fault-<kind>" (fault-huge, fault-lying-length-hold ...) gets that fault
+// whatever the current one, so a mixed load can hit several at once. It records every request and counts
+// the connections still open, so tests can check that the gateway let go.
 import net from "node:net";
 
 export type Fault =
@@ -38,6 +40,18 @@ const completion = JSON.stringify({
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 });
 const embeddings = JSON.stringify({ object: "list", model: "m", data: [{ object: "embedding", index: 0, embedding: [0.5, 0.25] }], usage: { prompt_tokens: 1, total_tokens: 1 } });
+
+/** The faults a model name can ask for, with the sizes and paces a mixed load uses. */
+export const MODEL_FAULTS: Record<string, Fault> = {
+  "huge": { kind: "huge", bytes: 65 * 1024 * 1024 },
+  "trickle": { kind: "trickle", gapMs: 2 },
+  "stall": { kind: "stall" },
+  "endless": { kind: "endless", gapMs: 100 },
+  "garbage": { kind: "garbage" },
+  "lying-length-close": { kind: "lying-length", then: "close" },
+  "lying-length-hold": { kind: "lying-length", then: "hold" },
+};
+const faultOf = (name: string | undefined): Fault | undefined => (name !== undefined && Object.hasOwn(MODEL_FAULTS, name) ? MODEL_FAULTS[name] : undefined);
 
 export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
   const sockets = new Set<net.Socket>();
@@ -76,7 +90,7 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
 
   function answer(socket: net.Socket, path: string, body: string): void {
     const stream = /"stream"\s*:\s*true/.test(body);
-    const fault = upstream.fault;
+    const fault = faultOf(/"model"\s*:\s*"fault-([\w-]+)"/.exec(body)?.[1]) ?? upstream.fault;
     const head = (type: string, extra = "") => `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n${extra}\r\n`;
     const sse = () => socket.write(head("text/event-stream", "Transfer-Encoding: chunked\r\n"));
     const send = (text: string) => !socket.destroyed && socket.write(`${Buffer.byteLength(text, "latin1").toString(16)}\r\n${text}\r\n`, "latin1");
