@@ -48,6 +48,11 @@ image: build
 fuzz: deps
 	bun test/fuzz/run.ts
 
+# Mixed traffic with ~10 % upstream faults against the gateway as its own process for SOAK_SECONDS
+# (default 600); prints the table and pass criteria of docs/reliability.md. Not part of `make test`.
+soak: deps
+	bun test/soak/run.ts
+
 # Gateway overhead against a bare Bun proxy, an Elysia floor and Portkey (bench/README.md); about 110 s.
 bench: build
 	bun bench/run.ts

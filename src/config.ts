@@ -40,7 +40,7 @@ const EnvSchema = t.Object({
   MAX_BODY_SIZE: Size("Largest request body: bytes, or with a unit (512kb, 10MB)", "10MB"),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096, "Largest max_tokens / max_completion_tokens a request may ask for"),
   UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk, then the longest silence)"),
-  IDLE_TIMEOUT: Int(1, 255, 30, "Seconds a client connection may send nothing (idle keep-alive, slow headers or body) before it is closed"),
+  IDLE_TIMEOUT: Int(20, 255, 30, "Seconds a client connection may send nothing (idle keep-alive, slow headers or body) before it is closed; above the 15 s keep-alive of streams"),
   RATE_LIMIT_WINDOW: Int(1, 86_400_000, 60_000, "Ms to refill a client's whole token bucket on /v1/*"),
   RATE_LIMIT_MAX_REQUESTS: Int(1, 1_000_000_000, 100, "Token bucket size per client (burst)"),
   CACHE_TTL: Int(0, 86_400_000 * 30, 300_000, "Response cache time to live in ms; 0 disables the cache"),

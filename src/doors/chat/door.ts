@@ -48,6 +48,9 @@ export function chunkFrames(model: string, includeUsage: boolean, map?: (chunk: 
     },
     end: () => DONE,
     fail: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,
+    // An SSE comment, which OpenAI clients skip (OpenRouter sends ": OPENROUTER PROCESSING" the same way):
+    // a stream silent for IDLE_TIMEOUT would otherwise be cut by the server before UPSTREAM_TIMEOUT ends it cleanly.
+    ping: ": keep-alive\n\n",
   };
 }
 
