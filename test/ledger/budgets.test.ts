@@ -1,19 +1,22 @@
 // Per-key budgets through the real gateway: the boundary (the last allowed request, then 429
 // insufficient_quota with retry-after and no upstream call), cache hits counting, token budgets
 // overshot by one answer, UTC resets, PATCH and GET /config/keys, and counters rebuilt from the ledger
-// after a restart.
+// after a restart; with the ledger in SQLite and in Postgres.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
 import { errorBody, post, startGateway, type Gateway } from "../helpers.ts";
+import { freshPostgresDatabase } from "../support/services.ts";
 
 const ADMIN = "admin-token-for-budget-tests-0123456789";
 const admin = { authorization: `Bearer ${ADMIN}` };
 const DAY = 86_400_000;
-let now = Date.UTC(2026, 5, 15, 12, 0, 0); // mid-June, noon UTC
+const T0 = Date.UTC(2026, 5, 15, 12, 0, 0); // mid-June, noon UTC
+let now = T0;
 const clock = () => now;
+let databaseUrl: string | undefined;
 
 let fake: FakeOpenRouter;
 let gw: Gateway;
@@ -25,6 +28,7 @@ const start = async () => {
     auth: { adminToken: ADMIN },
     databasePath: join(dir, "gateway.db"),
     cache: { ttlMs: 600_000, maxEntries: 100 },
+    usage: { enabled: true, retentionDays: 30, databaseUrl },
   }, { clock, ledger: { flushMs: 10 } });
 };
 const createKey = async (budget?: Record<string, number>) => {
@@ -45,18 +49,20 @@ const listed = async (id: string) => {
   return data.find((k) => k.id === id)!;
 };
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ogw-budgets-"));
-  fake = await startFakeOpenRouter();
-  await start();
-});
-afterAll(async () => {
-  await gw.stop();
-  await fake.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+for (const backend of ["sqlite", "postgres"] as const) describe(`budgets, ledger on ${backend}`, () => {
+  beforeAll(async () => {
+    now = T0;
+    dir = mkdtempSync(join(tmpdir(), "ogw-budgets-"));
+    databaseUrl = backend === "postgres" ? await freshPostgresDatabase("budgets") : undefined;
+    fake = await startFakeOpenRouter();
+    await start();
+  });
+  afterAll(async () => {
+    await gw.stop();
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-describe("budgets", () => {
   test("requests_per_day: the last allowed request, then 429 insufficient_quota with retry-after, before any upstream call; cache hits count", async () => {
     const { id, key } = await createKey({ requests_per_day: 2 });
     expect((await chat(key, "same question")).status).toBe(200);

@@ -1,14 +1,16 @@
-// The real process (`bun src/index.ts`): rows of requests answered just before SIGTERM (whose rows are
-// made a timer turn after the response) are in the ledger after a restart, and rows past
-// USAGE_RETENTION_DAYS are pruned when it starts.
+// The real process (`bun src/index.ts`), with the ledger in SQLite and in Postgres: rows of requests
+// answered just before SIGTERM (whose rows are made a timer turn after the response) are in the ledger
+// after a restart, and rows past USAGE_RETENTION_DAYS are pruned when it starts.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/database.ts";
+import { PostgresLedger } from "../../src/ledger/postgres.ts";
 import { SqliteLedger } from "../../src/ledger/sqlite.ts";
+import type { UsageRow } from "../../src/ledger/store.ts";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
-import { freePort } from "../support/services.ts";
+import { freePort, freshPostgresDatabase } from "../support/services.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const ADMIN = "admin-token-for-restart-tests-0123456789";
@@ -24,12 +26,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startProcess(port: number) {
+async function startProcess(port: number, databaseUrl: string | undefined) {
   const proc = Bun.spawn(["bun", "src/index.ts"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "", NODE_ENV: "development", HOST: "127.0.0.1", PORT: String(port), DATABASE_PATH: join(dir, "gateway.db"),
       OPENROUTER_API_KEY: fake.apiKey, OPENROUTER_BASE_URL: fake.baseUrl, ADMIN_TOKEN: ADMIN, USAGE_RETENTION_DAYS: "30", CATALOG_REFRESH: "0",
+      ...(databaseUrl && { DATABASE_URL: databaseUrl }),
     },
     stdout: "pipe",
     stderr: "pipe",
@@ -43,10 +46,24 @@ async function startProcess(port: number) {
   throw new Error(`the gateway did not start: ${await new Response(proc.stderr).text()}`);
 }
 
-test("rows of the last requests before SIGTERM survive the restart; old rows are pruned at start-up", async () => {
+/** Written straight into the store while the gateway is down. */
+async function insertOld(databaseUrl: string | undefined, row: UsageRow): Promise<void> {
+  if (databaseUrl) {
+    const store = new PostgresLedger(databaseUrl);
+    await store.insert([row]);
+    await store.close();
+    return;
+  }
+  const db = openDatabase(join(dir, "gateway.db"));
+  await new SqliteLedger(db).insert([row]);
+  db.close();
+}
+
+for (const backend of ["sqlite", "postgres"] as const) test(`${backend}: rows of the last requests before SIGTERM survive the restart; old rows are pruned at start-up`, async () => {
+  const databaseUrl = backend === "postgres" ? await freshPostgresDatabase("restart") : undefined;
   const port = await freePort();
-  const first = await startProcess(port);
-  const ids = Array.from({ length: 5 }, (_, i) => `before-sigterm-${i}`);
+  const first = await startProcess(port, databaseUrl);
+  const ids = Array.from({ length: 5 }, (_, i) => `${backend}-before-sigterm-${i}`);
   await Promise.all(ids.map((id) => fetch(`${first.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer sk-restart", "x-request-id": id },
@@ -57,16 +74,13 @@ test("rows of the last requests before SIGTERM survive the restart; old rows are
   expect(await first.proc.exited).toBe(0);
 
   // A row older than the retention, written while the gateway is down.
-  const db = openDatabase(join(dir, "gateway.db"));
-  const old = Date.now() - 31 * 86_400_000;
-  await new SqliteLedger(db).insert([{
-    id: "ancient", time: old, owner: "key:x", key_id: null, user_login: null, endpoint: "/v1/chat/completions", model: "m", provider: null,
+  await insertOld(databaseUrl, {
+    id: "ancient", time: Date.now() - 31 * 86_400_000, owner: "key:x", key_id: null, user_login: null, endpoint: "/v1/chat/completions", model: "m", provider: null,
     upstream_model: null, status: 200, error: null, prompt_tokens: 1, completion_tokens: 1, latency_ms: 1, first_byte_ms: null, attempts: 1,
     cache: null, session_id: null, cost_usd: 0,
-  }]);
-  db.close();
+  });
 
-  const second = await startProcess(port);
+  const second = await startProcess(port, databaseUrl);
   try {
     let rows: Array<{ id: string; status: number }> = [];
     for (let i = 0; i < 50; i++) {
