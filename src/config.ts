@@ -5,6 +5,7 @@ import { Type as t, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { CustomProviderSchema } from "./admin/custom-provider.schema.ts";
 import { randomToken } from "./auth/secrets.ts";
+import { PRESETS } from "./providers/presets.ts";
 
 const BOOL = [t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0"), t.Literal("")];
 const Bool = (description: string) => t.Union(BOOL, { default: "false", description });
@@ -37,6 +38,11 @@ const EnvSchema = t.Object({
   GEMINI_BASE_URL: Url("Gemini API base", "https://generativelanguage.googleapis.com/v1beta"),
   OPENCODE_API_KEY: Text("OpenCode Zen key (https://opencode.ai/zen)"),
   OPENCODE_BASE_URL: Url("OpenCode Zen API base", "https://opencode.ai/zen/v1"),
+  // Each free-tier preset's key and base URL (GROQ_API_KEY, GROQ_BASE_URL ...), from src/providers/presets.ts.
+  ...(Object.fromEntries(PRESETS.flatMap((p) => [
+    [p.keyEnv, Text(`${p.label} key (${p.keyPage})`)],
+    [p.baseUrlEnv, Url(`${p.label} API base`, p.baseUrl)],
+  ])) as Record<string, ReturnType<typeof Text> | ReturnType<typeof Url>>),
   MAX_BODY_SIZE: Size("Largest request body: bytes, or with a unit (512kb, 10MB)", "10MB"),
   MAX_TOKENS_LIMIT: Int(1, 10_000_000, 4096, "Largest max_tokens / max_completion_tokens a request may ask for"),
   UPSTREAM_TIMEOUT: Int(1, 3_600_000, 60_000, "Per-attempt upstream deadline in ms (streams: until the first chunk, then the longest silence)"),
@@ -133,6 +139,8 @@ export interface Config {
   openrouter: ProviderSettings & { appUrl?: string; appName?: string };
   gemini: ProviderSettings;
   opencode: ProviderSettings;
+  /** The free-tier presets (src/providers/presets.ts) by name; one without a key stays off. */
+  presets: Record<string, ProviderSettings>;
   /** OpenAI-compatible servers (Ollama, vLLM ...) from CUSTOM_PROVIDERS; the admin API adds more at run time. */
   customProviders: CustomProviderSetting[];
   /** SQLite file holding what the admin API changes, keys and revocations; ":memory:" keeps nothing. */
@@ -216,6 +224,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: trimSlash(env.GEMINI_BASE_URL) },
     opencode: { apiKey: env.OPENCODE_API_KEY, baseUrl: trimSlash(env.OPENCODE_BASE_URL) },
+    presets: Object.fromEntries(PRESETS.map((p) => {
+      const vars = env as unknown as Record<string, string | undefined>;
+      return [p.name, { apiKey: vars[p.keyEnv], baseUrl: trimSlash(vars[p.baseUrlEnv] ?? p.baseUrl) }];
+    })),
     customProviders: customProviders(env.CUSTOM_PROVIDERS),
     databasePath: memoryDatabase ? ":memory:" : env.DATABASE_PATH,
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
@@ -274,7 +286,7 @@ export const trimSlash = (url: string) => url.replace(/\/+$/, "");
 /** Boolean settings: "true" or "1" turn them on, anything else leaves them off. */
 const flag = (value: string | undefined) => value === "true" || value === "1";
 
-const BUILTIN_PROVIDERS = ["openrouter", "gemini", "opencode"];
+const BUILTIN_PROVIDERS = ["openrouter", "gemini", "opencode", ...PRESETS.map((p) => p.name)];
 const CustomProvidersSchema = t.Array(CustomProviderSchema);
 
 /** CUSTOM_PROVIDERS: a JSON array of {name, baseUrl, apiKey?, models[]}, checked like the admin API's body. */

@@ -6,7 +6,7 @@ import type { RuntimeConfig } from "./runtime-config.ts";
 
 /** Settings of the built-in providers by registry name; their names are reserved for them. */
 export function builtinProviders(config: Config): ReadonlyMap<string, ProviderSettings> {
-  return new Map(Object.entries({ openrouter: config.openrouter, gemini: config.gemini, opencode: config.opencode }));
+  return new Map(Object.entries({ openrouter: config.openrouter, gemini: config.gemini, opencode: config.opencode, ...config.presets }));
 }
 
 export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
@@ -36,6 +36,7 @@ export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
       openrouter: { ...provider(config.openrouter), appUrl: config.openrouter.appUrl ?? null, appName: config.openrouter.appName ?? null },
       gemini: provider(config.gemini),
       opencode: provider(config.opencode),
+      ...Object.fromEntries(Object.entries(config.presets).map(([name, p]) => [name, provider(p)])),
       custom: runtime.customProviders(),
     },
     auth: {

@@ -60,6 +60,16 @@ export function createGatewayMetrics(registry = new Registry()) {
       dropped: registry.counter("usage_ledger_rows_dropped_total", "Usage ledger rows dropped, oldest first, because the queue was full."),
       queued: registry.gauge("usage_ledger_queue_rows", "Usage ledger rows waiting to be written."),
     },
+    quotaRemaining: registry.gauge(
+      "upstream_quota_remaining",
+      "Requests or tokens (kind) left in an upstream's current window for a model, as its rate-limit headers last said.",
+      ["provider", "model", "kind"],
+    ),
+    quotaReset: registry.gauge(
+      "upstream_quota_reset_timestamp_seconds",
+      "When that window resets, in Unix seconds.",
+      ["provider", "model", "kind"],
+    ),
 
     /**
      * Counts one upstream attempt in upstream_requests_total and, for a named provider, in its own

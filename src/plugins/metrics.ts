@@ -25,6 +25,14 @@ export function metrics(m: GatewayMetrics, events: RequestEvents, router: Router
       m.upstreamDuration.observe({ provider: e.provider }, e.durationMs / 1000);
     },
     onFailover: (e) => m.failovers.inc({ provider: e.from.provider }),
+    onQuota: ({ provider, model, quota }) => {
+      for (const kind of ["requests", "tokens"] as const) {
+        const w = quota[kind];
+        if (!w) continue;
+        m.quotaRemaining.set({ provider, model, kind }, w.remaining);
+        m.quotaReset.set({ provider, model, kind }, Math.round(w.resetAt / 1000));
+      }
+    },
   });
 
   events.onComplete((meta, durationMs) => {

@@ -3,6 +3,7 @@
 import type { Config } from "../config.ts";
 import { GeminiProvider } from "./gemini/provider.ts";
 import { OpenAICompatibleProvider } from "./openai-compatible/provider.ts";
+import { PRESETS } from "./presets.ts";
 import type { Provider } from "./types.ts";
 
 export class ProviderRegistry {
@@ -29,7 +30,7 @@ export class ProviderRegistry {
   }
 }
 
-/** The built-in providers, configured from settings. */
+/** The built-in providers and the free-tier presets, configured from settings. */
 export function createRegistry(config: Config): ProviderRegistry {
   const { openrouter, gemini, opencode } = config;
   return new ProviderRegistry([
@@ -56,5 +57,12 @@ export function createRegistry(config: Config): ProviderRegistry {
       requiresKey: true,
       envHint: ["OPENCODE_API_KEY"],
     }),
+    ...PRESETS.map((p) => new OpenAICompatibleProvider({
+      name: p.name,
+      label: p.label,
+      ...config.presets[p.name],
+      requiresKey: true,
+      envHint: [p.keyEnv],
+    })),
   ]);
 }

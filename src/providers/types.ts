@@ -1,6 +1,7 @@
 // The OpenAI wire shapes the gateway speaks downstream, and the interface every upstream adapter
 // implements. Only the fields the gateway itself reads are typed; everything else rides along in
 // the index signatures so that vendor and future fields are forwarded untouched.
+import type { RateLimitReport } from "./rate-limit-headers.ts";
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool" | "function";
 
@@ -145,6 +146,8 @@ export interface CallOptions {
   model: string;
   /** Aborted when the client leaves or the attempt times out; must cancel the upstream request. */
   signal: AbortSignal;
+  /** Told what the upstream's rate-limit headers say is left, when an answer (or an error) carries them. */
+  onRateLimit?: (report: RateLimitReport) => void;
 }
 
 /**
@@ -170,4 +173,6 @@ export interface Provider {
    * free models share one daily cap per account). A failure that names the pool cools all its models.
    */
   quotaPool?(model: string): string | undefined;
+  /** The id its own model list names a model by, when the provider renames it (Gemini's friendly names). */
+  listedId?(model: string): string;
 }

@@ -1,7 +1,10 @@
 // The model table, kept as data. Each alias is an ordered list of candidates: the seed target first,
-// then free models of a similar class, then the other providers. The router skips candidates whose
+// then free models of a similar class on OpenRouter, then the presets' models of that class, then one
+// broad fallback per provider. The router skips candidates whose
 // provider has no key and fails over down the list. Upstream ids were checked against public lists in
 // November 2026; free models come and go, which is why every alias ends in broad fallbacks.
+
+import { PRESETS, type ModelClass } from "../providers/presets.ts";
 
 export interface Target {
   provider: string;
@@ -18,35 +21,43 @@ const GEMINI_FLASH = gemini("gemini-3-flash-preview");
 const BIG_PICKLE = opencode("big-pickle");
 /** How the text aliases end (vision stops before OpenCode): one broad free fallback per provider. */
 const BROAD = [OPENROUTER_FREE, GEMINI_FLASH, BIG_PICKLE];
+/** Every preset's free models of a class (src/providers/presets.ts), in preset order; keyless presets are skipped. */
+const presets = (modelClass: ModelClass): Target[] =>
+  PRESETS.flatMap((p) => (p.models[modelClass] ?? []).map((model) => ({ provider: p.name, model })));
 
 const REASONING = [
   or("deepseek/deepseek-r1-0528:free"),
   or("nvidia/nemotron-3-super-120b-a12b:free"),
   or("z-ai/glm-5.2:free"),
+  ...presets("reasoning"),
   ...BROAD,
 ];
 const LARGE = [
   or("qwen/qwen3-235b-a22b:free"),
   or("nvidia/nemotron-3-ultra-550b-a55b:free"),
   or("google/gemma-4-31b-it:free"),
+  ...presets("large"),
   ...BROAD,
 ];
 const FAST = [
   or("qwen/qwen3-next-80b-a3b-instruct:free"),
   or("openai/gpt-oss-20b:free"),
   or("nvidia/nemotron-3-nano-30b-a3b:free"),
+  ...presets("fast"),
   ...BROAD,
 ];
 const VISION = [
   or("qwen/qwen3-vl-235b-a22b-instruct:free"),
   or("google/gemma-4-31b-it:free"),
   or("nvidia/nemotron-nano-12b-v2-vl:free"),
+  ...presets("vision"),
   OPENROUTER_FREE, GEMINI_FLASH,
 ];
 const CODE = [
   or("qwen/qwen3-coder:free"),
   or("poolside/laguna-s-2.1:free"),
   or("z-ai/glm-5.2:free"),
+  ...presets("code"),
   ...BROAD,
 ];
 
@@ -96,11 +107,12 @@ export const EMBEDDING_ALIASES: ReadonlyMap<string, Target[]> = new Map(
 /**
  * Where a direct upstream id (`gemini-2.5-flash`, `opencode-big-pickle`, `vendor/model:free`) fails
  * over when its own provider fails: the broad free fallback of another provider, following the seed's
- * rules (Gemini or OpenCode -> OpenRouter, OpenRouter -> Gemini). Embedding ids get none: vectors of
+ * rules (Gemini, OpenCode or a preset -> OpenRouter, OpenRouter -> Gemini). Embedding ids get none: vectors of
  * another model live in another space, so answering with them would be silently wrong.
  */
 export const DIRECT_FALLBACKS: ReadonlyMap<string, Target[]> = new Map(Object.entries({
   gemini: [OPENROUTER_FREE],
   opencode: [OPENROUTER_FREE],
+  ...Object.fromEntries(PRESETS.map((p) => [p.name, [OPENROUTER_FREE]])),
   openrouter: [GEMINI_FLASH],
 }));

@@ -5,6 +5,7 @@ import { CHAT_ALIASES, CLAUDE_MODELS, EMBEDDING_ALIASES, type Target } from "./a
 import { candidateKey } from "./cooldown.ts";
 import type { LiveCatalog } from "./live-catalog.ts";
 import type { ModelOverrides } from "./overrides.ts";
+import { PREFIXED_PROVIDERS } from "./resolve.ts";
 
 export interface ModelEntry {
   id: string;
@@ -15,7 +16,7 @@ export interface ModelEntry {
 
 /** The id a client sends to reach a target directly. */
 function directId(target: Target): string {
-  return target.provider === "opencode" ? `opencode-${target.model}` : target.model;
+  return PREFIXED_PROVIDERS.includes(target.provider) ? `${target.provider}-${target.model}` : target.model;
 }
 
 /** Every target of the model table, once each, by breaker key (the table is constant). */

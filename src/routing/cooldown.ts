@@ -6,6 +6,8 @@
 //   open      -> skipped until `openUntil`;
 //   half-open -> after `openUntil` one request (the probe) may try it; success closes it, failure
 //                opens it again for a new cooldown. A probe that never reports back expires.
+// A circuit opened until a time the upstream named (a quota's reset, a long Retry-After) is no guess:
+// past that time it closes at once, with no probe.
 import type { Target } from "./aliases.ts";
 
 export interface BreakerState {
@@ -17,7 +19,12 @@ export interface BreakerState {
   reason?: string;
   /** While half-open: epoch ms until which the one probe request holds its claim. */
   probeUntil?: number;
+  /** True when `openUntil` is a reset the upstream named rather than a cooldown the gateway guessed. */
+  timed?: boolean;
 }
+
+/** Failure kinds whose `openUntil` (when the failure itself sets one) is a time the upstream named. */
+export const TIMED_REASONS: ReadonlySet<string> = new Set(["quota", "rate_limit"]);
 
 /** "probe": this caller is the single trial request of a half-open circuit and must report back. */
 export type Admission = "closed" | "probe" | "open";
@@ -25,7 +32,7 @@ export type Admission = "closed" | "probe" | "open";
 export interface FailureRecord {
   now: number;
   reason: string;
-  /** Open the circuit until then regardless of the count (daily cap reset, long Retry-After). */
+  /** Open the circuit until then regardless of the count (daily cap reset, long Retry-After, refusal). */
   openUntil?: number;
   /** How many consecutive failures open the circuit, and for how long. */
   threshold: number;
@@ -57,6 +64,10 @@ export class MemoryCooldownStore implements CooldownStore {
   async admit(key: string, now: number, probeMs: number): Promise<Admission> {
     const s = this.states.get(key);
     if (s?.openUntil === undefined) return "closed";
+    if (s.timed && s.openUntil <= now) {
+      this.states.delete(key);
+      return "closed";
+    }
     if (s.openUntil > now || (s.probeUntil ?? 0) > now) return "open";
     s.probeUntil = now + probeMs;
     return "probe";
@@ -68,9 +79,11 @@ export class MemoryCooldownStore implements CooldownStore {
     s.failures++;
     delete s.probeUntil;
     const until = f.openUntil ?? (probing || s.failures >= f.threshold ? f.now + f.cooldownMs : undefined);
-    if (until !== undefined) {
-      s.openUntil = Math.max(until, s.openUntil ?? 0);
+    // A shorter cooldown never cuts a longer one short, nor takes over its reason.
+    if (until !== undefined && until >= (s.openUntil ?? 0)) {
+      s.openUntil = until;
       s.reason = f.reason;
+      s.timed = f.openUntil !== undefined && TIMED_REASONS.has(f.reason);
     }
     this.states.set(key, s);
     return { ...s };

@@ -68,7 +68,9 @@ export class LiveCatalog {
   /** True when the provider's last good list does not have this model any more. */
   dropped(target: Target): boolean {
     const list = this.lists.get(target.provider);
-    return list !== undefined && !list.ids.has(target.model);
+    if (list === undefined) return false;
+    const id = this.registry.get(target.provider)?.listedId?.(target.model) ?? target.model;
+    return !list.ids.has(id);
   }
 
   /** USD per token of a provider's model from its last good list; zero when free or unlisted. */

@@ -2,6 +2,7 @@
 // request path: keep them cheap, and a throwing observer never breaks a request.
 import type { FailureKind } from "../errors.ts";
 import type { Target } from "./aliases.ts";
+import type { QuotaState } from "./quota.ts";
 import type { Endpoint } from "./resolve.ts";
 
 export interface AttemptEvent {
@@ -30,7 +31,15 @@ export interface FailoverEvent {
   message: string;
 }
 
+/** An answer (or an error) carried rate-limit headers: what is left of the candidate's quota. */
+export interface QuotaEvent {
+  provider: string;
+  model: string;
+  quota: QuotaState;
+}
+
 export interface RouterObserver {
   onAttempt?(event: AttemptEvent): void;
   onFailover?(event: FailoverEvent): void;
+  onQuota?(event: QuotaEvent): void;
 }

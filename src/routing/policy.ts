@@ -38,8 +38,11 @@ export function cooldownUntil(error: UpstreamError, now: number): number | undef
   switch (error.kind) {
     // A daily cap clears at its reset (next UTC midnight for OpenRouter), not before.
     case "quota": return error.resetAt ?? now + (error.retryAfterMs ?? COOLDOWN_MS);
-    // The upstream said how long it is busy, and it is longer than worth waiting for.
-    case "rate_limit": return error.retryAfterMs !== undefined && error.retryAfterMs > MAX_RETRY_WAIT_MS ? now + error.retryAfterMs : undefined;
+    // The upstream said how long it is busy (a reset time or a Retry-After), longer than worth waiting for.
+    case "rate_limit": {
+      const until = error.resetAt ?? (error.retryAfterMs === undefined ? undefined : now + error.retryAfterMs);
+      return until !== undefined && until - now > MAX_RETRY_WAIT_MS ? until : undefined;
+    }
     // Our key, credit or the model itself is refused there: asking again soon will not help.
     case "rejected": return now + COOLDOWN_MS;
     default: return undefined;

@@ -1,5 +1,6 @@
 // Turns the model a client asked for into the ordered candidates the router will try.
 import { GatewayError } from "../errors.ts";
+import { PRESETS } from "../providers/presets.ts";
 import { CHAT_ALIASES, DIRECT_FALLBACKS, EMBEDDING_ALIASES, PATTERN_ALIASES, type Target } from "./aliases.ts";
 import type { ModelOverrides } from "./overrides.ts";
 import { GOOGLE_EMBEDDING_NAMES } from "../providers/gemini/models.ts";
@@ -30,16 +31,24 @@ export function resolveModel(model: string, endpoint: Endpoint, overrides?: Mode
   return endpoint === "chat" ? [direct, ...(DIRECT_FALLBACKS.get(direct.provider) ?? [])] : [direct];
 }
 
-/** An upstream id named directly: `vendor/model` (OpenRouter), `gemini-*` (Gemini), `opencode-<id>` (OpenCode). */
+/** Providers whose direct ids are `<provider>-<upstream id>`: OpenCode and every preset. */
+export const PREFIXED_PROVIDERS: readonly string[] = ["opencode", ...PRESETS.map((p) => p.name)];
+
+/**
+ * An upstream id named directly: `<provider>-<id>` (OpenCode, presets: `groq-openai/gpt-oss-120b`),
+ * `vendor/model` (OpenRouter), `gemini-*` (Gemini). A prefix wins over the slash; aliases won already.
+ */
 function directTarget(model: string, endpoint: Endpoint): Target | undefined {
+  const dash = model.indexOf("-");
+  if (dash > 0 && dash < model.length - 1) {
+    const provider = model.slice(0, dash);
+    if (PREFIXED_PROVIDERS.includes(provider)) return { provider, model: model.slice(dash + 1) };
+  }
   // A full OpenRouter id ("meta-llama/llama-3.3-70b-instruct:free") goes to OpenRouter unchanged.
   if (model.includes("/")) return { provider: "openrouter", model };
-  // Gemini's ids keep their prefix upstream; OpenCode's lose theirs.
+  // Gemini's ids keep their prefix upstream.
   if (model.startsWith("gemini-") && model.length > "gemini-".length) return { provider: "gemini", model };
   // Google's embedding names from before the gemini- prefix; the provider maps them to its current model.
   if (endpoint === "embeddings" && GOOGLE_EMBEDDING_NAMES.includes(model)) return { provider: "gemini", model };
-  if (model.startsWith("opencode-") && model.length > "opencode-".length) {
-    return { provider: "opencode", model: model.slice("opencode-".length) };
-  }
   return undefined;
 }

@@ -2,19 +2,23 @@
 // has no key, its provider's live list dropped it, or its circuit is open; otherwise try it, retrying
 // retryable failures with backoff (MAX_RETRIES, RETRY_DELAY), each attempt bounded by UPSTREAM_TIMEOUT;
 // then fail over to the next. REQUEST_TIMEOUT bounds the whole request, and a client abort stops every
-// attempt and wait at once. If every configured candidate was skipped, they are tried anyway, in order:
-// a stale catalog or a cooldown must never make a model unusable.
+// attempt and wait at once. A candidate whose quota is spent until a known reset (a daily cap, 0 left in
+// its rate-limit headers, a long Retry-After) is skipped without a call. If every configured candidate
+// was skipped, those skipped on a guess (a circuit opened by errors; a dropped id when no quota is
+// known) are tried anyway, in order; when none was, the answer is a 429 at once whose retry-after is
+// the earliest reset.
 import type { Config } from "../config.ts";
 import { GatewayError, UpstreamError } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { ChatChunk, ChatRequest, EmbeddingRequest, Provider } from "../providers/types.ts";
+import type { CallOptions, ChatChunk, ChatRequest, EmbeddingRequest, Provider } from "../providers/types.ts";
 import type { Target } from "./aliases.ts";
 import { candidateKey, MemoryCooldownStore, type CooldownStore } from "./cooldown.ts";
 import { ProviderHealth } from "./health.ts";
 import type { AttemptEvent, RouterObserver } from "./observer.ts";
 import { COOLDOWN_MS, cooldownUntil, FAILURE_THRESHOLD, retryDelay } from "./policy.ts";
 import type { ModelOverrides } from "./overrides.ts";
+import { MemoryQuotaStore, quotaState, spentUntil, type QuotaState, type QuotaStore } from "./quota.ts";
 import { resolveModel, type Endpoint } from "./resolve.ts";
 import { candidateStatus, type CandidateStatus } from "./status.ts";
 
@@ -42,6 +46,8 @@ export interface RouterDeps {
   /** In [0, 1): the backoff jitter. */
   random: () => number;
   cooldowns: CooldownStore;
+  /** What upstreams' rate-limit headers said is left, per candidate or quota pool. */
+  quotas: QuotaStore;
   /** True when a provider's live model list no longer has the target. */
   dropped: (target: Target) => boolean;
   /** What admins changed at run time (mappings, custom providers, emulation), consulted first. */
@@ -51,8 +57,17 @@ export interface RouterDeps {
 type RouterConfig = Pick<Config, "upstreamTimeoutMs" | "maxRetries" | "retryDelayMs" | "requestTimeoutMs" | "debug">;
 /** `settled()` ends the attempt's deadline and returns what aborts the attempt later (a stalled stream). */
 type Settled = () => (reason: UpstreamError) => void;
-type Attempt<T> = (provider: Provider, target: Target, signal: AbortSignal, settled: Settled) => Promise<T>;
-interface Candidate { target: Target; provider: Provider; key: string }
+type Attempt<T> = (provider: Provider, call: CallOptions, settled: Settled) => Promise<T>;
+interface Candidate {
+  target: Target;
+  provider: Provider;
+  /** Its breaker key. */
+  key: string;
+  /** Its quota pool's breaker key, when it shares one (OpenRouter's free models). */
+  pool: string | undefined;
+}
+/** Why a candidate was skipped: its reset is known (epoch ms), or its circuit is open on a guess, or the catalog dropped it. */
+type Skip = { reset: number } | "guess" | "dropped";
 /** One request's progress across candidates. */
 interface Run {
   endpoint: Endpoint;
@@ -80,7 +95,7 @@ export class Router {
   ) {
     this.deps = {
       log: silentLogger, clock: Date.now, sleep: abortableSleep, random: Math.random,
-      cooldowns: new MemoryCooldownStore(), dropped: () => false, ...deps,
+      cooldowns: new MemoryCooldownStore(), quotas: new MemoryQuotaStore(), dropped: () => false, ...deps,
     };
     this.health = new ProviderHealth(this.deps.clock, (provider, from, to, error) => this.deps.log("provider_state", { provider, from, to, error }));
   }
@@ -92,12 +107,12 @@ export class Router {
   }
 
   chat(req: ChatRequest, signal: AbortSignal) {
-    return this.run("chat", req.model, signal, (p, t, s) => p.chat(req, { model: t.model, signal: s }));
+    return this.run("chat", req.model, signal, (p, call) => p.chat(req, call));
   }
 
   chatStream(req: ChatRequest, signal: AbortSignal): Promise<Routed<RoutedStream>> {
-    return this.run("chat", req.model, signal, async (p, t, s, settled) => {
-      const rest = (await p.chatStream(req, { model: t.model, signal: s }))[Symbol.asyncIterator]();
+    return this.run("chat", req.model, signal, async (p, call, settled) => {
+      const rest = (await p.chatStream(req, call))[Symbol.asyncIterator]();
       // Failing over is safe until the client got a byte: wait for the first chunk before committing.
       const first = await rest.next();
       // The deadlines cover the wait for the first chunk only; a long answer may stream for minutes, but
@@ -108,18 +123,22 @@ export class Router {
   }
 
   embeddings(req: EmbeddingRequest, signal: AbortSignal) {
-    return this.run("embeddings", req.model, signal, (p, t, s) => p.embeddings(req, { model: t.model, signal: s }));
+    return this.run("embeddings", req.model, signal, (p, call) => p.embeddings(req, call));
   }
 
   /** Each candidate's state by provider, for /health. */
   candidates(): Promise<Map<string, CandidateStatus[]>> {
-    return candidateStatus(this.deps.cooldowns, this.deps.dropped, this.deps.clock());
+    return candidateStatus(this.deps.cooldowns, this.deps.quotas, this.deps.dropped, this.deps.clock());
   }
 
   private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
     const targets = resolveModel(requested, endpoint, this.deps.overrides);
     const candidates = targets
-      .map((target) => ({ target, provider: this.registry.get(target.provider), key: candidateKey(target) }))
+      .map((target) => {
+        const provider = this.registry.get(target.provider);
+        const pool = provider?.quotaPool?.(target.model);
+        return { target, provider, key: candidateKey(target), pool: pool === undefined ? undefined : poolKey(target.provider, pool) };
+      })
       .filter((c): c is Candidate => !!c.provider?.configured);
     if (candidates.length === 0) throw this.unconfigured(requested, targets);
 
@@ -129,21 +148,29 @@ export class Router {
       endpoint, requested, client, deadlineAt: performance.now() + this.config.requestTimeoutMs, timedOut: false, attempts: 0, tried: 0,
     };
     try {
-      const skipped: Candidate[] = [];
+      const guessed: Candidate[] = [];
+      const dropped: Candidate[] = [];
+      let reset: { at: number; candidate: Candidate } | undefined;
       for (const c of candidates) {
-        if (!(await this.admitted(c, run))) skipped.push(c);
-        else {
+        const skip = await this.skipped(c, run);
+        if (skip === undefined) {
           const routed = await this.tryCandidate(c, run, attempt);
           if (routed) return routed;
-        }
+        } else if (skip === "guess") guessed.push(c);
+        else if (skip === "dropped") dropped.push(c);
+        else if (!reset || skip.reset < reset.at) reset = { at: skip.reset, candidate: c };
       }
       if (run.tried === 0) {
-        this.debug("route_last_resort", { requested, candidates: skipped.map((c) => c.key) });
-        for (const c of skipped) {
+        // An open circuit is a guess that the candidate is still broken: better a try than a refusal. A
+        // catalog up to CATALOG_REFRESH old is one too, but only when no candidate's quota says when to come back.
+        const lastResort = [...guessed, ...(reset ? [] : dropped)];
+        if (lastResort.length > 0) this.debug("route_last_resort", { requested, candidates: lastResort.map((c) => c.key) });
+        for (const c of lastResort) {
           const routed = await this.tryCandidate(c, run, attempt);
           if (routed) return routed;
         }
       }
+      if (run.tried === 0) throw spent(requested, reset!.candidate.target, reset!.at - this.deps.clock());
       const last = run.last!.error;
       throw run.tried === 1 ? last : exhausted(requested, run.attempts, last);
     } catch (error) {
@@ -151,28 +178,38 @@ export class Router {
     }
   }
 
-  /** Whether the catalog and the candidate's circuit let it be tried now (claiming a half-open probe). */
-  private async admitted({ target, provider, key: candidate }: Candidate, run: Run): Promise<boolean> {
+  /**
+   * Why the candidate must not be tried now, or undefined when it may (claiming the probe of a half-open
+   * circuit): its provider's live list dropped it, its quota or its pool's is spent until a known reset,
+   * or its circuit is open.
+   */
+  private async skipped({ target, provider, key: candidate, pool }: Candidate, run: Run): Promise<Skip | undefined> {
     if (this.deps.dropped(target)) {
       this.debug("route_skip", { requested: run.requested, candidate, why: "dropped from catalog" });
-      return false;
+      return "dropped";
     }
-    const pool = provider.quotaPool?.(target.model);
+    const now = this.deps.clock();
     if (pool) {
-      const key = poolKey(provider.name, pool);
-      const closedUntil = (await this.deps.cooldowns.get(key))?.openUntil;
-      if (closedUntil !== undefined && closedUntil > this.deps.clock()) {
+      const closedUntil = (await this.deps.cooldowns.get(pool))?.openUntil;
+      if (closedUntil !== undefined && closedUntil > now) {
         this.debug("route_skip", { requested: run.requested, candidate, why: `quota pool ${pool} exhausted` });
-        return false;
+        return { reset: closedUntil };
       }
       // Past its reset the pool is open again; its members' own breakers decide from here.
-      if (closedUntil !== undefined) await this.deps.cooldowns.recordSuccess(key);
+      if (closedUntil !== undefined) await this.deps.cooldowns.recordSuccess(pool);
+    }
+    const spentAt = spentUntil(await this.deps.quotas.get(pool ?? candidate), now);
+    if (spentAt !== undefined) {
+      this.debug("route_skip", { requested: run.requested, candidate, why: "reported 0 remaining" });
+      return { reset: spentAt };
     }
     // A probe that never reports back (its client left) frees the claim after one request's deadline.
-    const admission = await this.deps.cooldowns.admit(candidate, this.deps.clock(), this.config.requestTimeoutMs);
-    if (admission === "open") this.debug("route_skip", { requested: run.requested, candidate, why: "circuit open" });
+    const admission = await this.deps.cooldowns.admit(candidate, now, this.config.requestTimeoutMs);
     if (admission === "probe") this.debug("route_probe", { requested: run.requested, candidate });
-    return admission !== "open";
+    if (admission !== "open") return undefined;
+    this.debug("route_skip", { requested: run.requested, candidate, why: "circuit open" });
+    const state = await this.deps.cooldowns.get(candidate);
+    return state?.timed && state.openUntil !== undefined && state.openUntil > now ? { reset: state.openUntil } : "guess";
   }
 
   /** Tries one candidate with retries; the result, or undefined when the next candidate should be tried. */
@@ -183,13 +220,19 @@ export class Router {
     for (let retry = 0; ; retry++) {
       run.attempts++;
       const started = performance.now();
+      let quota: QuotaState | undefined;
+      const onRateLimit: CallOptions["onRateLimit"] = (report) => {
+        quota = quotaState(report, this.deps.clock());
+      };
       try {
-        const result = await this.withDeadline(provider, run, (s, settled) => attempt(provider, target, s, settled));
+        const result = await this.withDeadline(provider, run, (signal, settled) => attempt(provider, { model: target.model, signal, onRateLimit }, settled));
+        if (quota) await this.learnQuota(c, quota);
         this.report(run, target, started, 200, "success");
         this.health.success(provider.name);
         await this.deps.cooldowns.recordSuccess(key);
         return { result, provider: provider.name, model: target.model, attempts: run.attempts };
       } catch (error) {
+        if (quota) await this.learnQuota(c, quota);
         const stopped = run.client.aborted || run.timedOut;
         if (stopped) this.report(run, target, started, null, "aborted");
         if (!(error instanceof UpstreamError) || stopped) throw error;
@@ -200,9 +243,11 @@ export class Router {
         const now = this.deps.clock();
         const failure = { now, reason: error.kind, openUntil: cooldownUntil(error, now), threshold: FAILURE_THRESHOLD, cooldownMs: COOLDOWN_MS };
         const state = await this.deps.cooldowns.recordFailure(key, failure);
-        if (error.pool) await this.deps.cooldowns.recordFailure(poolKey(provider.name, error.pool), failure);
+        // A pool closes only until a time the upstream named: one model's blip says nothing about the others.
+        if (error.pool && failure.openUntil !== undefined) await this.deps.cooldowns.recordFailure(poolKey(provider.name, error.pool), failure);
         const wait = retryDelay(error, retry, { maxRetries: this.config.maxRetries, baseDelayMs: this.config.retryDelayMs }, this.deps.random);
-        const open = state.openUntil !== undefined && state.openUntil > now;
+        // A spent quota clears at its reset: retrying before it would only be refused again.
+        const open = (state.openUntil !== undefined && state.openUntil > now) || spentUntil(quota, now) !== undefined;
         // A wait that would outlast REQUEST_TIMEOUT is better spent on the next candidate.
         if (wait === undefined || open || wait >= run.deadlineAt - performance.now()) {
           run.last = { target, error };
@@ -212,6 +257,12 @@ export class Router {
         await this.deps.sleep(wait, run.client);
       }
     }
+  }
+
+  /** Keeps what an answer's rate-limit headers said, for the candidate or its pool, and tells observers. */
+  private async learnQuota(c: Candidate, quota: QuotaState): Promise<void> {
+    await this.deps.quotas.record(c.pool ?? c.key, quota);
+    for (const o of this.observers) safely(() => o.onQuota?.({ provider: c.target.provider, model: c.target.model, quota }));
   }
 
   /**
@@ -339,6 +390,14 @@ function idleGuard(rest: AsyncIterator<ChatChunk>, ms: number, provider: string,
       return rest.return ? rest.return(value) : { done: true, value: undefined };
     },
   };
+}
+
+/** Every candidate is out of quota until a known time: a 429 at once, without calling any of them. */
+function spent(model: string, first: Target, waitMs: number): UpstreamError {
+  const retryAfterMs = Math.max(0, waitMs);
+  return new UpstreamError(first.provider, "quota", null,
+    `Every upstream candidate for \`${model}\` is out of quota; the first (${candidateKey(first)}) resets in ${Math.ceil(retryAfterMs / 1000)} s`,
+    { status: 429, code: "rate_limit_exceeded", retryAfterMs, resetAt: Date.now() + retryAfterMs });
 }
 
 function safely(fn: () => void): void {

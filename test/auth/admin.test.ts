@@ -6,7 +6,7 @@ import { BUILTIN_PROFILES } from "../../src/routing/emulation.ts";
 import { OpenAICompatibleProvider } from "../../src/providers/openai-compatible/provider.ts";
 import { testConfig } from "../helpers.ts";
 import { HIDDEN_EMAIL, OCTOCAT, startFakeGitHub, type FakeGitHub } from "../fakes/github.ts";
-import { startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
+import { freeModel, startFakeOpenRouter, type FakeOpenRouter } from "../fakes/openrouter.ts";
 import { errorBody, post, type Gateway } from "../helpers.ts";
 import { ADMIN_TOKEN, bearer, loginDevice, startAuthGateway } from "./setup.ts";
 
@@ -21,6 +21,8 @@ const cache = new MemoryCacheStore({ maxEntries: 10 });
 beforeAll(async () => {
   github = await startFakeGitHub();
   upstream = await startFakeOpenRouter();
+  // The one upstream stands in for OpenCode and Gemini too: its list has their models (the live catalog skips unlisted ones).
+  upstream.models.push(...["big-pickle", "gemini-3-flash-preview", "gemini-2.5-flash", "gemini-2.5-flash-lite"].map(freeModel));
   const providers = { openrouter: { apiKey: upstream.apiKey, baseUrl: upstream.baseUrl }, opencode: { apiKey: upstream.apiKey, baseUrl: upstream.baseUrl } };
   // The Gemini provider arrives in another branch; an OpenAI-compatible stand-in named "gemini" lets the profile be routed.
   const registry = createRegistry(testConfig(providers));

@@ -39,6 +39,18 @@ describe("daily caps", () => {
     expect(await candidate("openrouter", SEED)).toMatchObject({ state: "ok" });
   });
 
+  test("OpenRouter's free-models-per-min cap closes the whole free pool until the reset it names", async () => {
+    const resetAt = fx.now() + 45_000;
+    fx.openrouter.always(SEED, { kind: "error", status: 429, body: { error: { code: 429, message: "Rate limit exceeded: free-models-per-min.", metadata: { headers: { "X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": String(resetAt) } } } } });
+    expect(routedTo(await chat(fx.gw, { model: "gpt-4o-mini" }))).toEqual({ provider: "gemini", model: GEMINI_FALLBACK, attempts: 2 });
+    expect(callsTo(fx.openrouter, SECOND)).toBe(0);
+    expect(await candidate("openrouter", "*free")).toMatchObject({ state: "cooling_down", until: new Date(resetAt).toISOString(), reason: "rate_limit" });
+    // Past the reset the pool and the seed are back at once, with no probe.
+    fx.openrouter.reset();
+    fx.skewMs = 46_000;
+    expect(routedTo(await chat(fx.gw, { model: "gpt-4o-mini" }))).toEqual({ provider: "openrouter", model: SEED, attempts: 1 });
+  });
+
   test("a quota of one model (Gemini's are per model) cools only that model", async () => {
     const resetAt = fx.now() + HOUR;
     fx.openrouter.always(SEED, { kind: "error", status: 429, headers: { "retry-after": "3600" }, body: { error: { code: 429, message: "Rate limit exceeded: model quota" } } });
@@ -96,7 +108,7 @@ describe("circuit breaker", () => {
     expect(await candidate("openrouter", SEED)).toMatchObject({ state: "open" });
   });
 
-  test("when every candidate is cooling down they are still tried, never failed closed", async () => {
+  test("when every candidate is cooling down, those cooled on a guess are still tried; a capped one is not", async () => {
     fx.openrouter.always("meta-llama/llama-3.3-70b-instruct:free", { kind: "daily-cap", resetAt: fx.now() + HOUR });
     fx.gemini.always("*", { kind: "error", status: 404 });
     const direct = { model: "meta-llama/llama-3.3-70b-instruct:free" };
@@ -104,8 +116,10 @@ describe("circuit breaker", () => {
     expect(res.status).toBe(404);
     fx.openrouter.reset();
     fx.gemini.reset();
-    // Both are cooling down now; the request still reaches the first of them, which has recovered.
+    // Both are cooling down now: OpenRouter until its known reset, Gemini on a guess (a 404 for 30 s).
+    // The guess is tried, and Gemini has recovered; the capped model gets no call before its reset.
     res = await chat(fx.gw, direct);
-    expect(routedTo(res)).toEqual({ provider: "openrouter", model: direct.model, attempts: 1 });
+    expect(routedTo(res)).toEqual({ provider: "gemini", model: GEMINI_FALLBACK, attempts: 1 });
+    expect(callsTo(fx.openrouter, direct.model)).toBe(0);
   });
 });

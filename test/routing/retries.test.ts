@@ -57,7 +57,7 @@ describe("retries of one candidate", () => {
   test("a long Retry-After fails over at once without waiting, and the candidate cools down", async () => {
     fx.openrouter.always(SEED, {
       kind: "error", status: 429, headers: { "retry-after": "30" },
-      body: { error: { code: 429, message: "Rate limit exceeded: free-models-per-min. " } },
+      body: { error: { code: 429, message: "Rate limit exceeded: limit_rpm/qwen/qwen3-next-80b-a3b-instruct" } },
     });
     const started = performance.now();
     const res = await chat(fx.gw, { model: "gpt-4o-mini" });

@@ -237,6 +237,8 @@ describe("createGatewayMetrics", () => {
     m.timeToFirstToken.observe(0.3);
     m.failovers.inc({ provider: "gemini" });
     m.activeRequests.inc();
+    m.quotaRemaining.set({ provider: "groq", model: "llama-3.1-8b-instant", kind: "requests" }, 14_399);
+    m.quotaReset.set({ provider: "groq", model: "llama-3.1-8b-instant", kind: "requests" }, 1_764_547_200);
 
     const families = parse(m.registry.render());
     expect(Object.fromEntries([...families].map(([name, f]) => [name, f.type]))).toEqual({
@@ -260,6 +262,8 @@ describe("createGatewayMetrics", () => {
       usage_ledger_write_failures_total: "counter",
       usage_ledger_rows_dropped_total: "counter",
       usage_ledger_queue_rows: "gauge",
+      upstream_quota_remaining: "gauge",
+      upstream_quota_reset_timestamp_seconds: "gauge",
     });
     expect(families.get("gemini_requests_total")!.samples).toEqual([
       { name: "gemini_requests_total", labels: { status: "429", outcome: "rate_limited" }, value: 1 },

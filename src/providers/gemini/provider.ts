@@ -33,6 +33,10 @@ export class GeminiProvider implements Provider {
     this.headers = { get: key, post: { ...key, "content-type": "application/json" } };
   }
 
+  listedId(model: string): string {
+    return geminiModelId(model);
+  }
+
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
     const model = geminiModelId(opts.model);
     const res = await this.call(`/models/${model}:generateContent`, toGeminiRequest(req, model), opts.signal);

@@ -46,7 +46,14 @@ export function errorFromStatus(
         pool: /free-models/.test(detail) ? FREE_POOL : undefined,
       });
     }
-    return new UpstreamError(provider, "rate_limit", status, message, { code: "rate_limit_exceeded", retryAfterMs });
+    // OpenRouter's per-minute cap names its reset as an epoch in ms; free-models-per-min counts the whole pool.
+    const resetAt = reset > 1e12 ? reset : undefined;
+    return new UpstreamError(provider, "rate_limit", status, message, {
+      code: "rate_limit_exceeded",
+      resetAt,
+      retryAfterMs: retryAfterMs ?? (resetAt === undefined ? undefined : Math.max(0, resetAt - Date.now())),
+      pool: /free-models/.test(detail) ? FREE_POOL : undefined,
+    });
   }
   return new UpstreamError(provider, kindForStatus(status), status, message, {
     code: status === 404 ? "model_not_found" : null,

@@ -6,6 +6,7 @@ import { SseEvents } from "../sse.ts";
 import type {
   CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
 } from "../types.ts";
+import { readRateLimitHeaders } from "../rate-limit-headers.ts";
 import { errorFromResponse, errorFromStatus, FREE_POOL } from "./errors.ts";
 
 export interface OpenAICompatibleSettings {
@@ -55,7 +56,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async chat(req: ChatRequest, opts: CallOptions): Promise<ChatCompletion> {
-    const res = await this.post("/chat/completions", { ...req, model: opts.model, stream: false }, opts.signal);
+    const res = await this.post("/chat/completions", { ...req, model: opts.model, stream: false }, opts);
     const body = await this.json<ChatCompletion>(res, opts.signal);
     if (!Array.isArray(body.choices)) throw this.invalid("a completion without choices");
     return body;
@@ -65,13 +66,13 @@ export class OpenAICompatibleProvider implements Provider {
     // Usage is always requested upstream so metrics and sessions can count tokens; the route drops the
     // usage chunk again unless the client asked for it.
     const body = { ...req, model: opts.model, stream: true, stream_options: { ...req.stream_options, include_usage: true } };
-    const res = await this.post("/chat/completions", body, opts.signal);
+    const res = await this.post("/chat/completions", body, opts);
     if (!res.body) throw this.invalid("an empty stream");
     return this.chunks(res.body, opts.signal);
   }
 
   async embeddings(req: EmbeddingRequest, opts: CallOptions): Promise<EmbeddingResponse> {
-    const res = await this.post("/embeddings", { ...req, model: opts.model }, opts.signal);
+    const res = await this.post("/embeddings", { ...req, model: opts.model }, opts);
     const body = await this.json<EmbeddingResponse>(res, opts.signal);
     if (!Array.isArray(body.data)) throw this.invalid("embeddings without data");
     return body;
@@ -94,21 +95,25 @@ export class OpenAICompatibleProvider implements Provider {
     }));
   }
 
-  private post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+  private post(path: string, body: unknown, opts: CallOptions): Promise<Response> {
     return this.send(`${this.settings.baseUrl}${path}`, {
       method: "POST",
       headers: this.headers,
       body: JSON.stringify(body),
-      signal,
-    });
+      signal: opts.signal,
+    }, opts.onRateLimit);
   }
 
-  private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  private async send(url: string, init: RequestInit & { signal: AbortSignal }, onRateLimit?: CallOptions["onRateLimit"]): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(url, init);
     } catch (error) {
       throw this.fetchFailure(error, init.signal);
+    }
+    if (onRateLimit) {
+      const report = readRateLimitHeaders(res.headers);
+      if (report) onRateLimit(report);
     }
     if (!res.ok) throw await errorFromResponse(this.name, this.settings.label, res);
     return res;
