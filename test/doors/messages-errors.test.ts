@@ -10,6 +10,8 @@ const ADMIN_TOKEN = "admin-token-for-door-tests-0123456789";
 let opencode: FakeOpenRouter;
 let gw: Gateway;
 let key: string;
+/** Added to the gateway's clock: a test moves past the cooldowns an earlier test's upstream named. */
+let skewMs = 0;
 
 beforeAll(async () => {
   opencode = await startFakeOpenRouter();
@@ -20,7 +22,7 @@ beforeAll(async () => {
     maxBodySize: 4096,
     auth: { requireAuth: true, adminToken: ADMIN_TOKEN },
     opencode: { apiKey: opencode.apiKey, baseUrl: opencode.baseUrl },
-  });
+  }, { clock: () => Date.now() + skewMs });
   key = await createKey("door-tests");
 });
 afterAll(async () => {
@@ -132,6 +134,8 @@ describe("limits and upstream failures", () => {
   });
 
   test("every candidate failing with server errors is an OverloadedError (529)", async () => {
+    // Past the 30 s Retry-After of the test above, which the gateway honours without calling again.
+    skewMs += 31_000;
     opencode.always("*", { kind: "error", status: 500 });
     const overloaded = await failure(client().messages.create({ ...hello, model: "opencode-big-pickle" }));
     expect(overloaded).toBeInstanceOf(Anthropic.OverloadedError);
