@@ -84,8 +84,9 @@ describe("POST /config/providers/{name}/test", () => {
 describe("GET /config/sessions", () => {
   test("the most recently active sessions first, bounded by limit; admins only", async () => {
     const ids: string[] = [];
+    // A model outside OpenRouter's free pool: the daily cap of the test above keeps the pool closed for an hour.
     for (let i = 0; i < 3; i++) {
-      const res = await ctx.gw.client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `s${i}` }] }).withResponse();
+      const res = await ctx.gw.client.chat.completions.create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: `s${i}` }] }).withResponse();
       ids.push(res.response.headers.get("x-session-id")!);
     }
     const res = await admin("/config/sessions?limit=2");
