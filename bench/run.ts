@@ -36,6 +36,8 @@ const settings = {
   redis: process.env.BENCH_REDIS === "1",
   /** BENCH_LEDGER=1 adds `gateway-ledger-off` (USAGE_LEDGER=false), to compare with `gateway` (usage ledger on, the default). */
   ledger: process.env.BENCH_LEDGER === "1",
+  /** BENCH_LATENCY=1 adds `gateway-auto`: the same question as model `auto` (latency-ordered routing), to compare with `gateway`. */
+  latency: process.env.BENCH_LATENCY === "1",
 };
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
 // The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
@@ -70,6 +72,10 @@ interface Dialect {
   streamEnd: string;
 }
 const CHAT: Dialect = { path: "/v1/chat/completions", body: BODY, streamBody: STREAM_BODY, text: (j) => j.choices?.[0]?.message?.content, streamEnd: "data: [DONE]" };
+// The same question to `auto`: candidates ordered by measured latency (and capability), where
+// `gpt-4o-mini` keeps its fixed order; the fake answers every model alike.
+const withModel = (body: string, model: string) => JSON.stringify({ ...JSON.parse(body), model });
+const AUTO: Dialect = { ...CHAT, body: withModel(BODY, "auto"), streamBody: withModel(STREAM_BODY, "auto") };
 // The Responses door asked the same question, on an instance like `gateway`, to compare with chat in one run;
 // `store: false` as Codex CLI sends it.
 const RESPONSES_BODY = { model: "gpt-4o-mini", input: "Say hello in one paragraph.", max_output_tokens: 128, store: false };
@@ -501,6 +507,9 @@ async function main(): Promise<number> {
   if (settings.redis) list.splice(3, 0, await startRedisTarget(fake.base));
   if (settings.ledger) {
     list.splice(3, 0, await startTarget("gateway-ledger-off", gatewayCmd, { ...gatewayEnv("gateway-ledger-off", fake.base, "0"), USAGE_LEDGER: "false" }, freePort(), "/health"));
+  }
+  if (settings.latency) {
+    list.splice(3, 0, await startTarget("gateway-auto", gatewayCmd, gatewayEnv("gateway-auto", fake.base, "0"), freePort(), "/health", { dialect: AUTO }));
   }
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {

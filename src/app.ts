@@ -110,6 +110,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
   const router = new Router(registry, config, {
     clock, ...(shared && { cooldowns: shared.cooldowns }), ...routing, log, overrides, dropped: (target) => live.dropped(target),
+    capabilities: (target) => live.capabilities(target),
   });
   if (observer) router.observe(observer);
   const catalog = new ModelCatalog(registry, live, overrides);

@@ -2,7 +2,7 @@
 // mappings, custom providers and the emulation profile applied), each with its live state from the
 // breakers, so the console can show what a request for the alias would do.
 import type { ProviderRegistry } from "../providers/registry.ts";
-import { CHAT_ALIASES, EMBEDDING_ALIASES } from "../routing/aliases.ts";
+import { CHAT_ALIASES, EMBEDDING_ALIASES, LATENCY_ORDERED } from "../routing/aliases.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
 import { resolveModel, type Endpoint } from "../routing/resolve.ts";
 import type { CandidateStatus } from "../routing/status.ts";
@@ -12,6 +12,8 @@ export interface AliasRow {
   endpoint: Endpoint;
   /** An admin mapping decides it (DELETE /config/models/{alias} removes it). */
   mapped: boolean;
+  /** "latency": fastest healthy candidate first (`auto`, or an admin's choice); "fixed": as listed. */
+  order: "latency" | "fixed";
   candidates: Array<{ provider: string; model: string; configured: boolean } & Omit<CandidateStatus, "model">>;
 }
 
@@ -28,7 +30,8 @@ export function modelTable(
       const { model: _, ...state } = status ?? { model: t.model, state: "ok" as const };
       return { provider: t.provider, model: t.model, configured: !!registry.get(t.provider)?.configured, ...state };
     });
-    rows.push({ alias, endpoint, mapped: mapped.has(alias), candidates });
+    const latency = endpoint === "chat" && (overrides.latencyOrder(alias) ?? LATENCY_ORDERED.has(alias));
+    rows.push({ alias, endpoint, mapped: mapped.has(alias), order: latency ? "latency" : "fixed", candidates });
   };
   for (const alias of mapped) add(alias, "chat");
   for (const alias of CHAT_ALIASES.keys()) if (!mapped.has(alias)) add(alias, "chat");

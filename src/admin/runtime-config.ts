@@ -7,7 +7,7 @@ import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
+import type { AliasOrder, CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
 import { BUILTIN_PROFILES, DEFAULT_PROFILE, oneModelProfile } from "../routing/emulation.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
 import { type ChangeFeed, localChanges } from "../stores/changes.ts";
@@ -53,6 +53,7 @@ export class RuntimeConfig {
       if (this.registry.get(m.provider)) this.overrides.setMapping(m.alias, { provider: m.provider, model: m.model });
       else this.log("model_mapping_skipped", { alias: m.alias, provider: m.provider, reason: "unknown provider" });
     }
+    for (const [alias, order] of Object.entries(this.store.orders())) this.overrides.setLatencyOrder(alias, order === "latency");
     const profile = this.store.profile();
     if (profile && this.profiles().includes(profile)) this.applyProfile(profile);
     else if (profile) this.log("emulation_profile_skipped", { profile, reason: "its provider is not available" });
@@ -66,6 +67,7 @@ export class RuntimeConfig {
     }
     this.custom.clear();
     this.overrides.clearMappings();
+    this.overrides.clearLatencyOrders();
     this.load(this.configured);
   }
 
@@ -85,6 +87,26 @@ export class RuntimeConfig {
   removeMapping(alias: string): void {
     if (!this.store.removeMapping(alias)) throw notFound(`No model mapping for \`${alias}\`.`);
     this.overrides.removeMapping(alias);
+    this.changes.announce("runtime");
+  }
+
+  /** The aliases admins ordered by latency ("latency") or as listed ("fixed"). */
+  orders(): Record<string, AliasOrder> {
+    return this.store.orders();
+  }
+
+  setOrder(alias: string, order: AliasOrder): void {
+    this.store.saveOrders({ ...this.store.orders(), [alias]: order });
+    this.overrides.setLatencyOrder(alias, order === "latency");
+    this.changes.announce("runtime");
+  }
+
+  removeOrder(alias: string): void {
+    const orders = this.store.orders();
+    if (!Object.hasOwn(orders, alias)) throw notFound(`No routing order set for \`${alias}\`.`);
+    delete orders[alias];
+    this.store.saveOrders(orders);
+    this.overrides.removeLatencyOrder(alias);
     this.changes.announce("runtime");
   }
 

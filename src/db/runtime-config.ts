@@ -17,6 +17,10 @@ export interface CustomProviderSpec {
 }
 
 const PROFILE_KEY = "emulation_profile";
+/** Alias -> "latency" | "fixed", as one JSON object. */
+const ORDER_KEY = "alias_order";
+
+export type AliasOrder = "latency" | "fixed";
 
 export class RuntimeConfigStore {
   constructor(private readonly db: Database) {}
@@ -57,6 +61,17 @@ export class RuntimeConfigStore {
 
   profile(): string | undefined {
     return this.db.query<{ value: string }, { key: string }>("SELECT value FROM settings WHERE key = $key").get({ key: PROFILE_KEY })?.value;
+  }
+
+  /** How admins ordered aliases (POST /config/routing). */
+  orders(): Record<string, AliasOrder> {
+    const value = this.db.query<{ value: string }, { key: string }>("SELECT value FROM settings WHERE key = $key").get({ key: ORDER_KEY })?.value;
+    return value ? (JSON.parse(value) as Record<string, AliasOrder>) : {};
+  }
+
+  saveOrders(orders: Record<string, AliasOrder>): void {
+    this.db.query("INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = $value")
+      .run({ key: ORDER_KEY, value: JSON.stringify(orders) });
   }
 
   saveProfile(profile: string): void {

@@ -128,6 +128,16 @@ export interface EmbeddingResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
+/** What a model can do, as its provider's list says; a field it does not say is absent. */
+export interface ModelCapabilities {
+  /** Tool (function) calls. */
+  tools?: boolean;
+  /** Image input. */
+  vision?: boolean;
+  /** JSON output (response_format). */
+  json?: boolean;
+}
+
 /** A model an upstream offers, as its own catalog lists it. */
 export interface UpstreamModel {
   id: string;
@@ -138,6 +148,7 @@ export interface UpstreamModel {
   kind: "chat" | "embedding";
   created?: number;
   contextLength?: number;
+  capabilities?: ModelCapabilities;
 }
 
 /** What a provider call needs besides the request: the upstream model id and the abort signal. */

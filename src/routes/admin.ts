@@ -91,6 +91,31 @@ export function adminRoutes(deps: AdminRouteDeps) {
       return { alias, deleted: true };
     }, { detail: admin("Remove a model mapping") })
 
+    .get("/config/routing", () => ({ data: runtime.orders() }), {
+      detail: admin("How admins ordered aliases",
+        "`latency`: the fastest healthy candidate first, as `auto` does; `fixed`: as listed. Aliases not here follow the model table (`auto`, `auto-code` and `auto-vision` by latency, the others as listed)."),
+    })
+
+    .post("/config/routing", ({ body, actor }) => {
+      runtime.setOrder(body.alias, body.order);
+      audit(actor, "set_alias_order", { ...body });
+      return { alias: body.alias, order: body.order };
+    }, {
+      body: t.Object({
+        alias: NoSpaces(200, "a model name without spaces"),
+        order: t.Union([t.Literal("latency"), t.Literal("fixed")], { description: "latency (fastest first) or fixed (as listed)" }),
+      }),
+      detail: admin("Order an alias's candidates by latency or as listed", "Wins over the model table's order; saved, and applied on every replica."),
+    })
+
+    // Wildcard: aliases may contain slashes.
+    .delete("/config/routing/*", ({ params, actor }) => {
+      const alias = decodePercent(params["*"], "alias", "The alias in the path");
+      runtime.removeOrder(alias);
+      audit(actor, "delete_alias_order", { alias });
+      return { alias, deleted: true };
+    }, { detail: admin("Give an alias back the model table's order") })
+
     .post("/config/clear-cache", async ({ actor }) => {
       await deps.cache.clear();
       audit(actor, "clear_cache", {});

@@ -61,6 +61,17 @@ const CODE = [
   ...BROAD,
 ];
 
+/** Candidates once each, in order of first appearance. */
+const distinct = (...lists: Target[][]): Target[] => [...new Map(lists.flat().map((t) => [`${t.provider}:${t.model}`, t])).values()];
+/** `auto`: the fast and large classes, broad fallbacks last. */
+const AUTO = distinct(FAST.filter((t) => !BROAD.includes(t)), LARGE.filter((t) => !BROAD.includes(t)), BROAD);
+
+/**
+ * Aliases the router orders by measured latency instead of as listed (src/routing/latency.ts); the
+ * admin API opts others in or out (POST /config/routing). The seed's aliases keep their fixed order.
+ */
+export const LATENCY_ORDERED: ReadonlySet<string> = new Set(["auto", "auto-code", "auto-vision"]);
+
 // The tables are Maps, not object literals: a client's `model` is looked up in them, and a plain object
 // would answer "constructor" or "__proto__" from Object.prototype.
 
@@ -81,6 +92,10 @@ export const CHAT_ALIASES: ReadonlyMap<string, Target[]> = new Map(Object.entrie
   "mistral-small-3.1-24b": [or("mistralai/mistral-small-3.1-24b-instruct:free"), ...FAST.slice(1)],
   "llama-3.3-70b": [or("meta-llama/llama-3.3-70b-instruct:free"), ...LARGE.slice(1)],
   "gemma-2-9b": [or("google/gemma-2-9b-it:free"), or("google/gemma-4-26b-a4b-it:free"), ...FAST.slice(1)],
+  // The fastest healthy free model of a class (LATENCY_ORDERED).
+  auto: AUTO,
+  "auto-code": CODE,
+  "auto-vision": VISION,
 }));
 
 /**

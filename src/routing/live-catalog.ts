@@ -4,7 +4,7 @@
 // fetched successfully drops nothing. Start-up never waits for it.
 import type { Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { UpstreamModel } from "../providers/types.ts";
+import type { ModelCapabilities, UpstreamModel } from "../providers/types.ts";
 import type { Target } from "./aliases.ts";
 
 export interface ProviderCatalog {
@@ -25,7 +25,7 @@ export interface LiveCatalogOptions {
 }
 
 export class LiveCatalog {
-  private readonly lists = new Map<string, ProviderCatalog & { ids: Set<string>; prices: Map<string, Price> }>();
+  private readonly lists = new Map<string, ProviderCatalog & { ids: Set<string>; prices: Map<string, Price>; capabilities: Map<string, ModelCapabilities> }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
 
@@ -55,7 +55,8 @@ export class LiveCatalog {
         // An empty list is a broken answer, not a provider that retired everything.
         if (models.length === 0) throw new Error("the model list is empty");
         this.lists.set(p.name, { models, fetchedAt: (this.opts.clock ?? Date.now)(), ids: new Set(models.map((m) => m.id)),
-          prices: new Map(models.flatMap((m) => (m.pricing && !m.free ? [[m.id, m.pricing] as const] : []))) });
+          prices: new Map(models.flatMap((m) => (m.pricing && !m.free ? [[m.id, m.pricing] as const] : []))),
+          capabilities: new Map(models.flatMap((m) => (m.capabilities ? [[m.id, m.capabilities] as const] : []))) });
       } catch (error) {
         this.opts.log("catalog_refresh_failed", { provider: p.name, error: error instanceof Error ? error.message : String(error) });
       }
@@ -76,6 +77,11 @@ export class LiveCatalog {
   /** USD per token of a provider's model from its last good list; zero when free or unlisted. */
   price(provider: string, model: string): Price {
     return this.lists.get(provider)?.prices.get(model) ?? NO_PRICE;
+  }
+
+  /** What a model can do, as its provider's last good list says (undefined: it says nothing). */
+  capabilities(target: Target): ModelCapabilities | undefined {
+    return this.lists.get(target.provider)?.capabilities.get(target.model);
   }
 
   /** A provider's last good list, if one was ever fetched. */

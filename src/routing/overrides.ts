@@ -1,5 +1,6 @@
 // Run-time routing changes layered over the static tables: admin model mappings, the models custom
-// providers list, and the emulation profile. resolveModel consults this first.
+// providers list, the emulation profile, and which aliases admins ordered by latency (or not).
+// resolveModel consults this first.
 import type { Target } from "./aliases.ts";
 import { DEFAULT_PROFILE, type ProfileTable } from "./emulation.ts";
 import type { Endpoint } from "./resolve.ts";
@@ -10,6 +11,8 @@ export class ModelOverrides {
   private readonly customModels = new Map<string, string>();
   private emulated: ProfileTable = new Map();
   private currentProfile = DEFAULT_PROFILE;
+  /** Alias -> true: ordered by latency; false: as listed. Absent: the table decides (LATENCY_ORDERED). */
+  private readonly orders = new Map<string, boolean>();
 
   get profile(): string {
     return this.currentProfile;
@@ -41,6 +44,23 @@ export class ModelOverrides {
   setProfile(name: string, table: ProfileTable): void {
     this.currentProfile = name;
     this.emulated = table;
+  }
+
+  setLatencyOrder(alias: string, latency: boolean): void {
+    this.orders.set(alias, latency);
+  }
+
+  removeLatencyOrder(alias: string): void {
+    this.orders.delete(alias);
+  }
+
+  clearLatencyOrders(): void {
+    this.orders.clear();
+  }
+
+  /** Whether admins ordered this alias by latency (true), as listed (false), or left it to the table. */
+  latencyOrder(alias: string): boolean | undefined {
+    return this.orders.get(alias);
   }
 
   /** Aliases admins mapped, for /v1/models. */

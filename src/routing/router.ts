@@ -6,15 +6,18 @@
 // its rate-limit headers, a long Retry-After) is skipped without a call. If every configured candidate
 // was skipped, those skipped on a guess (a circuit opened by errors; a dropped id when no quota is
 // known) are tried anyway, in order; when none was, the answer is a 429 at once whose retry-after is
-// the earliest reset.
+// the earliest reset. Aliases ordered by latency (`auto`, LATENCY_ORDERED, admin opt-ins) try their
+// candidates fastest first instead (latency.ts), among those that support what the request needs.
 import type { Config } from "../config.ts";
 import { GatewayError, UpstreamError } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { CallOptions, ChatChunk, ChatRequest, EmbeddingRequest, Provider } from "../providers/types.ts";
-import type { Target } from "./aliases.ts";
+import type { CallOptions, ChatChunk, ChatRequest, EmbeddingRequest, ModelCapabilities, Provider } from "../providers/types.ts";
+import { LATENCY_ORDERED, type Target } from "./aliases.ts";
+import { requiredCapabilities, supports } from "./capabilities.ts";
 import { candidateKey, MemoryCooldownStore, type CooldownStore } from "./cooldown.ts";
 import { ProviderHealth } from "./health.ts";
+import { LatencyTracker } from "./latency.ts";
 import type { AttemptEvent, RouterObserver } from "./observer.ts";
 import { COOLDOWN_MS, cooldownUntil, FAILURE_THRESHOLD, retryDelay } from "./policy.ts";
 import type { ModelOverrides } from "./overrides.ts";
@@ -50,6 +53,8 @@ export interface RouterDeps {
   quotas: QuotaStore;
   /** True when a provider's live model list no longer has the target. */
   dropped: (target: Target) => boolean;
+  /** What a model can do, from its provider's live list (undefined: nothing known). */
+  capabilities: (target: Target) => ModelCapabilities | undefined;
   /** What admins changed at run time (mappings, custom providers, emulation), consulted first. */
   overrides?: ModelOverrides;
 }
@@ -81,10 +86,16 @@ interface Run {
   attempts: number;
   tried: number;
   last?: { target: Target; error: UpstreamError };
+  /** A stream: its latency is the time to the first chunk, averaged apart from whole answers. */
+  stream: boolean;
 }
+/** What latency ordering needs to know of a chat request. */
+interface ChatOptions { req: ChatRequest; stream: boolean }
 
 export class Router {
   readonly health: ProviderHealth;
+  /** Recent latency per candidate, kept whatever the alias, for the aliases ordered by it. */
+  readonly latency = new LatencyTracker();
   private readonly deps: RouterDeps;
   private readonly observers = new Set<RouterObserver>();
 
@@ -95,7 +106,8 @@ export class Router {
   ) {
     this.deps = {
       log: silentLogger, clock: Date.now, sleep: abortableSleep, random: Math.random,
-      cooldowns: new MemoryCooldownStore(), quotas: new MemoryQuotaStore(), dropped: () => false, ...deps,
+      cooldowns: new MemoryCooldownStore(), quotas: new MemoryQuotaStore(), dropped: () => false,
+      capabilities: () => undefined, ...deps,
     };
     this.health = new ProviderHealth(this.deps.clock, (provider, from, to, error) => this.deps.log("provider_state", { provider, from, to, error }));
   }
@@ -107,7 +119,7 @@ export class Router {
   }
 
   chat(req: ChatRequest, signal: AbortSignal) {
-    return this.run("chat", req.model, signal, (p, call) => p.chat(req, call));
+    return this.run("chat", req.model, signal, (p, call) => p.chat(req, call), { req, stream: false });
   }
 
   chatStream(req: ChatRequest, signal: AbortSignal): Promise<Routed<RoutedStream>> {
@@ -119,7 +131,7 @@ export class Router {
       // never fall silent for longer than UPSTREAM_TIMEOUT.
       const abort = settled();
       return { first: first.done ? undefined : first.value, rest: idleGuard(rest, this.config.upstreamTimeoutMs, p.name, abort) };
-    });
+    }, { req, stream: true });
   }
 
   embeddings(req: EmbeddingRequest, signal: AbortSignal) {
@@ -131,9 +143,9 @@ export class Router {
     return candidateStatus(this.deps.cooldowns, this.deps.quotas, this.deps.dropped, this.deps.clock());
   }
 
-  private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>): Promise<Routed<T>> {
+  private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>, chat?: ChatOptions): Promise<Routed<T>> {
     const targets = resolveModel(requested, endpoint, this.deps.overrides);
-    const candidates = targets
+    let candidates = targets
       .map((target) => {
         const provider = this.registry.get(target.provider);
         const pool = provider?.quotaPool?.(target.model);
@@ -141,11 +153,13 @@ export class Router {
       })
       .filter((c): c is Candidate => !!c.provider?.configured);
     if (candidates.length === 0) throw this.unconfigured(requested, targets);
+    if (chat && (this.deps.overrides?.latencyOrder(requested) ?? LATENCY_ORDERED.has(requested))) candidates = this.byLatency(candidates, chat);
 
     // REQUEST_TIMEOUT needs no timer of its own: each attempt's timer also covers what is left of it, and
     // a backoff wait never outlasts it (tryCandidate moves on instead).
     const run: Run = {
       endpoint, requested, client, deadlineAt: performance.now() + this.config.requestTimeoutMs, timedOut: false, attempts: 0, tried: 0,
+      stream: chat?.stream ?? false,
     };
     try {
       const guessed: Candidate[] = [];
@@ -228,6 +242,7 @@ export class Router {
         const result = await this.withDeadline(provider, run, (signal, settled) => attempt(provider, { model: target.model, signal, onRateLimit }, settled));
         if (quota) await this.learnQuota(c, quota);
         this.report(run, target, started, 200, "success");
+        this.latency.record(key, run.stream, performance.now() - started);
         this.health.success(provider.name);
         await this.deps.cooldowns.recordSuccess(key);
         return { result, provider: provider.name, model: target.model, attempts: run.attempts };
@@ -239,6 +254,7 @@ export class Router {
         this.report(run, target, started, error.upstreamStatus, error.kind);
         // A refused request says nothing about the upstream's health and is final: another would refuse it too.
         if (error.kind === "client") throw error;
+        this.latency.penalize(key, run.stream, performance.now() - started);
         this.health.failure(provider.name, error.message);
         const now = this.deps.clock();
         const failure = { now, reason: error.kind, openUntil: cooldownUntil(error, now), threshold: FAILURE_THRESHOLD, cooldownMs: COOLDOWN_MS };
@@ -257,6 +273,16 @@ export class Router {
         await this.deps.sleep(wait, run.client);
       }
     }
+  }
+
+  /**
+   * Candidates that support what the request needs (tools, images, JSON output; all of them when none
+   * does), fastest first. Unhealthy and spent ones stay in the list: the loop skips them without a call.
+   */
+  private byLatency(candidates: Candidate[], chat: ChatOptions): Candidate[] {
+    const needs = requiredCapabilities(chat.req);
+    const able = needs.tools || needs.vision || needs.json ? candidates.filter((c) => supports(this.deps.capabilities(c.target), needs)) : candidates;
+    return this.latency.order(able.length > 0 ? able : candidates, chat.stream);
   }
 
   /** Keeps what an answer's rate-limit headers said, for the candidate or its pool, and tells observers. */

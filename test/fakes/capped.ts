@@ -23,6 +23,8 @@ export interface Cap {
 export interface CappedModel {
   id: string;
   caps: Cap[];
+  /** More fields of its /models entry (OpenRouter-style supported_parameters, architecture). */
+  listing?: Record<string, unknown>;
 }
 
 export interface CappedUpstreamOptions {
@@ -88,7 +90,7 @@ export async function startCappedUpstream(opts: CappedUpstreamOptions): Promise<
     async fetch(req) {
       const url = new URL(req.url);
       if (req.method === "GET" && url.pathname === "/v1/models") {
-        return Response.json({ object: "list", data: opts.models.map((m) => ({ id: m.id, object: "model", owned_by: opts.style })) });
+        return Response.json({ object: "list", data: opts.models.map((m) => ({ id: m.id, object: "model", owned_by: opts.style, ...m.listing })) });
       }
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json({ error: { message: "Not Found" } }, { status: 404 });
       const body = (await req.json()) as { model: string; stream?: boolean };

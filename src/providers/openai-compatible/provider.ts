@@ -4,7 +4,7 @@ import { UpstreamError } from "../../errors.ts";
 import { BodyTooLarge, MAX_UPSTREAM_BODY, readCapped } from "../body.ts";
 import { SseEvents } from "../sse.ts";
 import type {
-  CallOptions, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
+  CallOptions, ModelCapabilities, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
 } from "../types.ts";
 import { readRateLimitHeaders } from "../rate-limit-headers.ts";
 import { errorFromResponse, errorFromStatus, FREE_POOL } from "./errors.ts";
@@ -28,7 +28,12 @@ export interface OpenAICompatibleSettings {
 }
 
 interface ModelsListBody {
-  data?: Array<{ id: string; created?: number; context_length?: number; pricing?: Record<string, string> }>;
+  data?: Array<{
+    id: string; created?: number; context_length?: number; pricing?: Record<string, string>;
+    /** OpenRouter: the request parameters a model accepts, and what it takes as input. */
+    supported_parameters?: string[];
+    architecture?: { input_modalities?: string[] };
+  }>;
 }
 
 export class OpenAICompatibleProvider implements Provider {
@@ -92,6 +97,7 @@ export class OpenAICompatibleProvider implements Provider {
       kind: "chat" as const,
       created: m.created,
       contextLength: m.context_length,
+      capabilities: capabilitiesOf(m),
     }));
   }
 
@@ -206,4 +212,15 @@ function price(pricing: Record<string, string> | undefined): UpstreamModel["pric
   const prompt = Number(pricing?.prompt);
   const completion = Number(pricing?.completion);
   return prompt >= 0 && completion >= 0 ? { prompt, completion } : undefined;
+}
+
+/** Tools, images and JSON output as OpenRouter's list states them; other upstreams state none. */
+function capabilitiesOf(m: NonNullable<ModelsListBody["data"]>[number]): ModelCapabilities | undefined {
+  const params = Array.isArray(m.supported_parameters) ? m.supported_parameters : undefined;
+  const inputs = Array.isArray(m.architecture?.input_modalities) ? m.architecture.input_modalities : undefined;
+  if (!params && !inputs) return undefined;
+  return {
+    ...(params ? { tools: params.includes("tools"), json: params.includes("response_format") || params.includes("structured_outputs") } : {}),
+    ...(inputs ? { vision: inputs.includes("image") } : {}),
+  };
 }
