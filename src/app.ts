@@ -109,7 +109,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const { catalog: injected, observer, ...routing } = deps.routing ?? {};
   const live = injected ?? new LiveCatalog(registry, { refreshMs: config.catalogRefreshMs, timeoutMs: config.upstreamTimeoutMs, log, clock });
   const router = new Router(registry, config, {
-    clock, ...(shared && { cooldowns: shared.cooldowns }), ...routing, log, overrides, dropped: (target) => live.dropped(target),
+    clock, ...(shared && { cooldowns: shared.cooldowns, quotas: shared.quotas }), ...routing, log, overrides, dropped: (target) => live.dropped(target),
     capabilities: (target) => live.capabilities(target),
   });
   if (observer) router.observe(observer);

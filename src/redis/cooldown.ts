@@ -5,7 +5,7 @@
 // past its cooldown asks Redis (to claim the one probe). One replica learns a cap, every replica skips
 // the pool as soon as the message arrives. While Redis is down the mirror works on its own (local
 // cooldowns); on reconnection it is reloaded from Redis.
-import type { Admission, BreakerState, CooldownStore, FailureRecord, MemoryCooldownStore } from "../routing/cooldown.ts";
+import { TIMED_REASONS, type Admission, type BreakerState, type CooldownStore, type FailureRecord, type MemoryCooldownStore } from "../routing/cooldown.ts";
 import { type Redis, Script, whenDown } from "./client.ts";
 
 const CHANNEL = "breakers";
@@ -17,6 +17,10 @@ if not raw then return {'closed', ''} end
 local s = cjson.decode(raw)
 local now = tonumber(ARGV[2])
 if s.openUntil == nil then return {'closed', raw} end
+if s.timed and s.openUntil <= now then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return {'closed', ''}
+end
 if s.openUntil > now or (s.probeUntil or 0) > now then return {'open', raw} end
 s.probeUntil = now + tonumber(ARGV[3])
 raw = cjson.encode(s)
@@ -24,7 +28,8 @@ redis.call('HSET', KEYS[1], ARGV[1], raw)
 return {'probe', raw}
 `);
 
-// KEYS[1]: the hash. ARGV: candidate, now, reason, threshold, cooldown ms, openUntil or ''. Returns the state JSON.
+// KEYS[1]: the hash. ARGV: candidate, now, reason, threshold, cooldown ms, openUntil or '', '1' when that
+// openUntil is a time the upstream named. Returns the state JSON.
 const FAIL = new Script(`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local s = raw and cjson.decode(raw) or {failures = 0}
@@ -34,9 +39,10 @@ s.failures = s.failures + 1
 s.probeUntil = nil
 local untilAt = tonumber(ARGV[6])
 if untilAt == nil and (probing or s.failures >= tonumber(ARGV[4])) then untilAt = now + tonumber(ARGV[5]) end
-if untilAt ~= nil then
-  s.openUntil = math.max(untilAt, s.openUntil or 0)
+if untilAt ~= nil and untilAt >= (s.openUntil or 0) then
+  s.openUntil = untilAt
   s.reason = ARGV[3]
+  s.timed = ARGV[7] == '1'
 end
 raw = cjson.encode(s)
 redis.call('HSET', KEYS[1], ARGV[1], raw)
@@ -71,7 +77,8 @@ export class RedisCooldownStore implements CooldownStore {
 
   async recordFailure(key: string, f: FailureRecord): Promise<BreakerState> {
     if (!this.redis.up) return this.mirror.recordFailure(key, f);
-    const args = [key, String(f.now), f.reason, String(f.threshold), String(f.cooldownMs), f.openUntil === undefined ? "" : String(f.openUntil)];
+    const timed = f.openUntil !== undefined && TIMED_REASONS.has(f.reason);
+    const args = [key, String(f.now), f.reason, String(f.threshold), String(f.cooldownMs), f.openUntil === undefined ? "" : String(f.openUntil), timed ? "1" : "0"];
     return FAIL.run<string>(this.redis, [this.#hash], args).then(
       (raw) => {
         const state = JSON.parse(raw) as BreakerState;

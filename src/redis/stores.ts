@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { Revocations } from "../db/revocations.ts";
 import type { Logger } from "../log.ts";
 import { MemoryCooldownStore } from "../routing/cooldown.ts";
+import { MemoryQuotaStore } from "../routing/quota.ts";
 import type { Clock } from "../stores/clock.ts";
 import { MemoryRateLimitStore } from "../stores/rate-limit.ts";
 import { MemoryBudgetStore } from "../stores/budgets.ts";
@@ -11,6 +12,7 @@ import { RedisCacheStore } from "./cache.ts";
 import { RedisChangeFeed } from "./changes.ts";
 import { Redis } from "./client.ts";
 import { RedisCooldownStore } from "./cooldown.ts";
+import { RedisQuotaStore } from "./quota.ts";
 import { RedisRateLimitStore } from "./rate-limit.ts";
 import { RedisResponseStore } from "./responses.ts";
 import { RedisRevocations } from "./revocations.ts";
@@ -27,6 +29,7 @@ export function redisStores(url: string, config: Pick<Config, "redis" | "session
     sessions: new RedisSessionStore(redis, config.sessions),
     responses: new RedisResponseStore(redis, config.responseStore),
     cooldowns: new RedisCooldownStore(redis, new MemoryCooldownStore()),
+    quotas: new RedisQuotaStore(redis, new MemoryQuotaStore()),
     changes: new RedisChangeFeed(redis),
     revocations: new RedisRevocations(redis, db),
   };

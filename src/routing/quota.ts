@@ -57,4 +57,10 @@ export class MemoryQuotaStore implements QuotaStore {
   async entries(): Promise<Array<[string, QuotaState]>> {
     return [...this.states];
   }
+
+  /** Replaces every report at once (redis/quota.ts resynchronising its mirror). */
+  replace(entries: Iterable<[string, QuotaState]>): void {
+    this.states.clear();
+    for (const [key, state] of entries) this.states.set(key, state);
+  }
 }

@@ -12,7 +12,9 @@ import { RedisCooldownStore } from "../../src/redis/cooldown.ts";
 import { RedisRevocations } from "../../src/redis/revocations.ts";
 import { RedisRateLimitStore } from "../../src/redis/rate-limit.ts";
 import { RedisSessionStore } from "../../src/redis/sessions.ts";
+import { RedisQuotaStore } from "../../src/redis/quota.ts";
 import { MemoryCooldownStore } from "../../src/routing/cooldown.ts";
+import { MemoryQuotaStore } from "../../src/routing/quota.ts";
 import { MemoryBudgetStore } from "../../src/stores/budgets.ts";
 import { MemoryRateLimitStore } from "../../src/stores/rate-limit.ts";
 import { startRedis, type RedisServer } from "../support/services.ts";
@@ -80,9 +82,10 @@ describe("circuit breakers", () => {
   test("a state learned on one replica reaches the other's mirror; past the cooldown exactly one probe is admitted", async () => {
     const [c1, c2] = [one, two].map((r) => new RedisCooldownStore(r, new MemoryCooldownStore()));
     const now = Date.now();
-    await c1.recordFailure("openrouter:m", { now, reason: "quota", openUntil: now + 1000, threshold: 3, cooldownMs: 30_000 });
+    // A cooldown the gateway guessed (a refusal: 30 s): past it, one probe.
+    await c1.recordFailure("openrouter:m", { now, reason: "rejected", openUntil: now + 1000, threshold: 3, cooldownMs: 30_000 });
     for (let i = 0; i < 100 && !(await c2.get("openrouter:m")); i++) await Bun.sleep(10);
-    expect(await c2.get("openrouter:m")).toMatchObject({ failures: 1, openUntil: now + 1000, reason: "quota" });
+    expect(await c2.get("openrouter:m")).toMatchObject({ failures: 1, openUntil: now + 1000, reason: "rejected", timed: false });
     expect(await c2.admit("openrouter:m", now + 10, 5000)).toBe("open");
     const later = now + 2000;
     const admissions = await Promise.all([c1, c2, c1, c2].map((c) => c.admit("openrouter:m", later, 5000)));
@@ -111,6 +114,40 @@ describe("budget counters", () => {
     for (let i = 0; i < 100 && (await b1.get("key_1", at)).dayRequests === 0; i++) await Bun.sleep(10);
     expect((await b1.get("key_1", at)).dayRequests).toBeGreaterThanOrEqual(2);
     expect((await b1.get("key_1", at)).monthTokens).toBeGreaterThanOrEqual(13);
+  });
+});
+
+describe("quotas", () => {
+  test("a reset the upstream named closes the circuit on every replica at that time, with no probe", async () => {
+    const [c1, c2] = [one, two].map((r) => new RedisCooldownStore(r, new MemoryCooldownStore()));
+    const now = Date.now();
+    await c1.recordFailure("openrouter:*free", { now, reason: "quota", openUntil: now + 1000, threshold: 3, cooldownMs: 30_000 });
+    // A guessed cooldown that ends earlier neither shortens it nor takes over its reason.
+    await c1.recordFailure("openrouter:*free", { now, reason: "rejected", openUntil: now + 500, threshold: 3, cooldownMs: 30_000 });
+    for (let i = 0; i < 100 && !(await c2.get("openrouter:*free"))?.failures; i++) await Bun.sleep(10);
+    expect(await c2.get("openrouter:*free")).toMatchObject({ openUntil: now + 1000, reason: "quota", timed: true });
+    expect(await c2.admit("openrouter:*free", now + 10, 5000)).toBe("open");
+    const admissions = await Promise.all([c1, c2, c1, c2].map((c) => c.admit("openrouter:*free", now + 1000, 5000)));
+    expect(admissions).toEqual(["closed", "closed", "closed", "closed"]);
+  });
+
+  test("what one replica's rate-limit headers said reaches the other's mirror; a reconnected mirror reloads it", async () => {
+    const [q1, q2] = [one, two].map((r) => new RedisQuotaStore(r, new MemoryQuotaStore()));
+    const state = { requests: { remaining: 0, resetAt: Date.now() + 60_000 }, tokens: { remaining: 5000, resetAt: Date.now() + 1000 } };
+    await q1.record("groq:llama-3.1-8b-instant", state);
+    for (let i = 0; i < 100 && !(await q2.get("groq:llama-3.1-8b-instant")); i++) await Bun.sleep(10);
+    expect(await q2.get("groq:llama-3.1-8b-instant")).toEqual(state);
+    // A replica that connects later loads what the others learned.
+    const three = new Redis(server.url, "stores:", silentLogger);
+    const q3 = new RedisQuotaStore(three, new MemoryQuotaStore());
+    three.start();
+    try {
+      await three.ready();
+      for (let i = 0; i < 100 && !(await q3.get("groq:llama-3.1-8b-instant")); i++) await Bun.sleep(10);
+      expect(await q3.get("groq:llama-3.1-8b-instant")).toEqual(state);
+    } finally {
+      three.close();
+    }
   });
 });
 
