@@ -86,6 +86,15 @@ const RESPONSES: Dialect = {
   text: (j) => j.output_text,
   streamEnd: "event: response.completed",
 };
+// The Messages door asked the same question, on an instance like `gateway`, to compare with chat in one run.
+const MESSAGES_BODY = { model: "gpt-4o-mini", max_tokens: 128, messages: [{ role: "user", content: "Say hello in one paragraph." }] };
+const MESSAGES: Dialect = {
+  path: "/v1/messages",
+  body: JSON.stringify(MESSAGES_BODY),
+  streamBody: JSON.stringify({ ...MESSAGES_BODY, stream: true }),
+  text: (j) => j.content?.[0]?.text,
+  streamEnd: "event: message_stop",
+};
 // identity: the fake never compresses, and a gateway that does (Portkey under Bun) must not get to.
 const BASE_HEADERS = { "content-type": "application/json", "accept-encoding": "identity", authorization: "Bearer bench" };
 
@@ -493,6 +502,7 @@ async function main(): Promise<number> {
   const elysia = await startTarget("elysia", ["bun", join(import.meta.dir, "elysia-floor.ts")], { ...process.env, ...RUNTIME_ENV, NODE_ENV: "production", OPENROUTER_BASE_URL: fake.base }, freePort(), "/health");
   const gw = await startTarget("gateway", gatewayCmd, gatewayEnv("gateway", fake.base, "0"), freePort(), "/health");
   const gwResponses = await startTarget("gateway-responses", gatewayCmd, gatewayEnv("gateway-responses", fake.base, "0"), freePort(), "/health", { dialect: RESPONSES });
+  const gwMessages = await startTarget("gateway-messages", gatewayCmd, gatewayEnv("gateway-messages", fake.base, "0"), freePort(), "/health", { dialect: MESSAGES });
   const gwCached = await startTarget("gateway-cached", gatewayCmd, gatewayEnv("gateway-cached", fake.base, "300000"), freePort(), "/health");
   let portkey: Target;
   try {
@@ -503,7 +513,7 @@ async function main(): Promise<number> {
     portkey = newTarget("portkey", "", BASE_HEADERS);
     portkey.report.unavailable = (e as Error).message;
   }
-  const list = [bare, elysia, gw, gwResponses, gwCached, portkey];
+  const list = [bare, elysia, gw, gwResponses, gwMessages, gwCached, portkey];
   if (settings.redis) list.splice(3, 0, await startRedisTarget(fake.base));
   if (settings.ledger) {
     list.splice(3, 0, await startTarget("gateway-ledger-off", gatewayCmd, { ...gatewayEnv("gateway-ledger-off", fake.base, "0"), USAGE_LEDGER: "false" }, freePort(), "/health"));
