@@ -29,7 +29,8 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
 export function Chart({ title, x, series, format = (v) => String(Math.round(v * 100) / 100), categories, height = 180 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = `${series.map((s) => s.label).join("|")}:${categories ? "bars" : "time"}`;
+  // The axis labels and x range are set at creation: a new set of categories is a new chart.
+  const shape = `${series.map((s) => s.label).join("|")}:${categories ? `bars:${categories.join("|")}` : "time"}`;
 
   useEffect(() => {
     const el = box.current!;
@@ -40,9 +41,13 @@ export function Chart({ title, x, series, format = (v) => String(Math.round(v * 
       // One series: the title names it. Several: a key of their colours (values show on hover).
       legend: { show: series.length > 1, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: !categories }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: categories ? { time: false, range: () => [-0.5, categories.length - 0.5] } : { time: true },
+        y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
-        { ...axis, ...(categories ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => categories[t] ?? "") } : {}) },
+        // Bars: one tick under each, named by its category.
+        { ...axis, ...(categories ? { splits: () => categories.map((_, i) => i), values: (_u: uPlot, ticks: number[]) => ticks.map((t) => categories[t] ?? "") } : {}) },
         { ...axis, size: 56, values: (_u: uPlot, ticks: number[]) => ticks.map(format) },
       ],
       series: [
@@ -55,7 +60,7 @@ export function Chart({ title, x, series, format = (v) => String(Math.round(v * 
           // Minutes without traffic have no latency or error rate: join across them, and mark each point
           // while there are few, so a lone minute still shows.
           spanGaps: true,
-          points: { size: 6, show: (u: uPlot, i: number) => (u.data[i] as Array<number | null>).filter((v) => v !== null).length <= 30 },
+          points: { size: 6, show: (u: uPlot, i: number) => !categories && (u.data[i] as Array<number | null>).filter((v) => v !== null).length <= 30 },
           value: (_u: uPlot, v: number | null) => (v === null ? "–" : format(v)),
           ...(categories ? { paths: uPlot.paths.bars!({ size: [0.6, 48] }) } : {}),
         })),

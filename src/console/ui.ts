@@ -75,6 +75,13 @@ export function when(iso: string | number | null | undefined): string {
   return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+/** The time of day for today's moments, the date too for older ones. */
+export function clock(iso: string): string {
+  const d = new Date(iso);
+  const today = d.toDateString() === new Date().toDateString();
+  return d.toLocaleString(undefined, today ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
 /** "in 4 min", "3 h ago". */
 export function relative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return "";

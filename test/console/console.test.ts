@@ -17,7 +17,7 @@ const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
 
 // A scenario takes a few seconds; the margin is for a loaded machine.
-setDefaultTimeout(15_000);
+setDefaultTimeout(30_000);
 
 let browser: Browser;
 let github: FakeGitHub;
@@ -57,7 +57,8 @@ interface Opened {
 /** A fresh browser context on the console, recording every request and console error. */
 async function open(hash = "", { width = 1280, height = 900, colorScheme = "light" as "light" | "dark" } = {}): Promise<Opened> {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
-  context.setDefaultTimeout(5000);
+  // Generous for a loaded machine: a passing step takes milliseconds.
+  context.setDefaultTimeout(10_000);
   const origin = new URL(gw.url).origin;
   const foreign: string[] = [];
   const errors: string[] = [];
@@ -69,6 +70,11 @@ async function open(hash = "", { width = 1280, height = 900, colorScheme = "ligh
     return route.abort();
   });
   const page = await context.newPage();
+  inFlight.set(page, 0);
+  page.on("request", () => inFlight.set(page, inFlight.get(page)! + 1));
+  const finished = () => inFlight.set(page, inFlight.get(page)! - 1);
+  page.on("requestfinished", finished);
+  page.on("requestfailed", finished);
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${gw.url}/admin${hash}`);
@@ -76,7 +82,7 @@ async function open(hash = "", { width = 1280, height = 900, colorScheme = "ligh
     page,
     async done(expected = []) {
       // Whatever the page still loads can fail too: let it finish first.
-      await page.waitForLoadState("networkidle");
+      await settled(page);
       await context.close();
       expect(foreign).toEqual([]);
       const provoked = (m: string) => expected.some((status) => m.startsWith(`Failed to load resource: the server responded with a status of ${status} `));
@@ -91,7 +97,27 @@ async function signInWithToken(page: Page): Promise<void> {
   await page.getByTestId("who").waitFor();
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+/** Requests each page has under way. */
+const inFlight = new WeakMap<Page, number>();
+
+/**
+ * Waits until the page has had no request under way for 300 ms (at most 5 s). Playwright's "networkidle"
+ * is reached once per document, so it says nothing after the console switches sections in place.
+ */
+async function settled(page: Page): Promise<void> {
+  const end = Date.now() + 5000;
+  let quietSince = Date.now();
+  while (Date.now() < end) {
+    if (inFlight.get(page)) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 300) return;
+    await Bun.sleep(25);
+  }
+}
+
+const shot = async (page: Page, name: string) => {
+  await settled(page);
+  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+};
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent())?.trim();
 
 const chat = (model: string, bearer: string, content = "hello") =>
@@ -109,12 +135,21 @@ describe("signing in", () => {
     await page.getByLabel("Admin token").fill("not-the-admin-token-0123456789abcdef");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "Incorrect API key provided" }).waitFor();
-    await signInWithToken(page);
+    // By keyboard alone: the field, Enter to sign in, Tab along the sections, Enter to open one.
+    await page.getByLabel("Admin token").fill("");
+    await page.getByLabel("Admin token").focus();
+    await page.keyboard.type(ADMIN_TOKEN);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("who").waitFor();
     expect(await text(page, "who")).toBe("admin token");
     const nav = page.getByRole("navigation", { name: "Sections" });
     for (const name of ["Dashboard", "Requests", "Usage", "Keys", "Models", "Providers", "Sessions", "Settings"]) {
       expect(await nav.getByRole("link", { name, exact: true }).count()).toBe(1);
     }
+    await nav.getByRole("link", { name: "Models" }).focus();
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.textContent)) !== "Sessions"; i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Sessions", level: 1 }).waitFor();
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Admin token").waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
@@ -305,6 +340,10 @@ describe("monitoring", () => {
     }
     await page.getByRole("article", { name: "Provider openrouter" }).getByText("ok").first().waitFor();
     await page.locator(".alias", { hasText: "gpt-4o-mini" }).getByText("→ openrouter/").waitFor();
+    // Another window: the count for 24 hours, from hourly totals.
+    await page.getByRole("button", { name: "24 hours" }).click();
+    await page.getByText("24 hours", { exact: true }).and(page.locator(".tile .muted")).waitFor();
+    expect(await shown()).toBe(await recorded());
     await page.locator(".card", { hasText: "Top models by tokens" }).getByRole("cell", { name: "gpt-4o-mini", exact: true }).waitFor();
     await shot(page, "dashboard");
     await done();
@@ -319,7 +358,7 @@ describe("monitoring", () => {
     await page.getByLabel("Model").fill("gemma-2-9b");
     await page.getByLabel("Status").fill("200");
     await page.getByRole("button", { name: "Filter" }).click();
-    await page.waitForLoadState("networkidle");
+    await settled(page);
     const models = await page.locator("table.requests tbody td:nth-child(2)").allTextContents();
     expect(models.length).toBeGreaterThan(0);
     expect(new Set(models)).toEqual(new Set(["gemma-2-9b"]));
@@ -333,6 +372,7 @@ describe("monitoring", () => {
   });
 
   test("usage: totals by key and by day, a chart, and the CSV download", async () => {
+    expect((await chat("gpt-4o-mini", await deviceToken(), "usage")).status).toBe(200);
     const { page, done } = await open("#/usage");
     await signInWithToken(page);
     await page.getByRole("cell", { name: "gpt-4o-mini", exact: true }).waitFor();
@@ -372,13 +412,21 @@ describe("monitoring", () => {
 });
 
 test("360 px wide: every section fits without horizontal scrolling, in the dark scheme too", async () => {
+  // A key with a budget, so the Keys table has a full row to fit.
+  await fetch(`${gw.url}/config/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "phone-key-with-a-long-name", rateLimit: 60, budget: { requests_per_day: 100, tokens_per_month: 1_000_000 } }),
+  });
   const { page, done } = await open("#/keys", { width: 360, height: 780, colorScheme: "dark" });
   await signInWithToken(page);
   for (const section of ["Dashboard", "Requests", "Usage", "Keys", "Models", "Providers", "Sessions", "Settings"]) {
     await page.getByRole("link", { name: section, exact: true }).click();
     await page.getByRole("heading", { name: section, level: 1 }).waitFor();
-    await page.waitForLoadState("networkidle");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await settled(page);
+    // Neither the page nor any box in it (a table, a chart) is wider than the screen.
+    const overflow = await page.evaluate(() => [document.documentElement, ...document.querySelectorAll(".table-wrap, .chart, .card")]
+      .map((el) => el.scrollWidth - el.clientWidth).reduce((a, b) => Math.max(a, b), 0));
     expect({ section, overflow }).toEqual({ section, overflow: 0 });
     await shot(page, `360-${section.toLowerCase()}`);
   }

@@ -40,7 +40,7 @@ export function Providers() {
     <${ErrorNote} error=${list.error} />
     <div class="table-wrap">
       <table>
-        <thead><tr><th scope="col">Provider</th><th scope="col">State</th><th scope="col" class="n">Models</th><th scope="col" class="wide">Base URL</th>
+        <thead><tr><th scope="col">Provider</th><th scope="col">State</th><th scope="col" class="n wide">Models</th><th scope="col" class="wide">Base URL</th>
           <th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>${(list.data ?? []).map((p) => html`<${ProviderRow} p=${p} reload=${list.reload} />`)}</tbody>
       </table>
@@ -72,7 +72,7 @@ function ProviderRow({ p, reload }: { p: ProviderInfo; reload: () => Promise<voi
   return html`<tr>
     <td><strong>${p.name}</strong> <span class="badge muted">${p.builtin ? "built-in" : "custom"}</span></td>
     <td><${StateBadge} state=${p.configured ? "ok" : "unconfigured"} title=${p.keySet ? "API key set" : "no API key"} />${p.keySet ? null : html` <span class="muted small">no key</span>`}</td>
-    <td class="n">${num(p.models)}</td><td class="wide"><code>${p.baseUrl ?? "–"}</code></td>
+    <td class="n wide">${num(p.models)}</td><td class="wide"><code>${p.baseUrl ?? "–"}</code></td>
     <td class="row-actions">
       <button type="button" class="secondary" onClick=${test} disabled=${busy || !p.configured} aria-label=${`Test ${p.name}`}>Test</button>
       ${p.builtin ? null : html`<button type="button" class="danger" onClick=${remove} disabled=${busy} aria-label=${`Remove ${p.name}`}>Remove</button>`}

@@ -2,7 +2,7 @@
 // provider, status and key; a row opens its details. The ledger keeps no prompt or answer text.
 import { useState } from "preact/hooks";
 import { api, query } from "../api.ts";
-import { ErrorNote, Heading, html, ms, num, useAction, useLoad, when } from "../ui.ts";
+import { clock, ErrorNote, Heading, html, ms, num, useAction, useLoad } from "../ui.ts";
 import type { RequestRow } from "../usage-data.ts";
 
 const PAGE = 50;
@@ -42,15 +42,15 @@ export function Requests() {
     <div class="table-wrap">
       <table class="requests">
         <thead><tr>
-          <th scope="col">Time</th><th scope="col">Model</th><th scope="col">Provider</th><th scope="col" class="wide">Upstream model</th>
-          <th scope="col">Status</th><th scope="col" class="n">Latency</th><th scope="col" class="n">Attempts</th><th scope="col">Key</th>
+          <th scope="col">Time</th><th scope="col">Model</th><th scope="col" class="wide">Provider</th><th scope="col" class="wide">Upstream model</th>
+          <th scope="col">Status</th><th scope="col" class="n">Latency</th><th scope="col" class="n wide">Attempts</th><th scope="col" class="wide">Key</th>
         </tr></thead>
         <tbody>
           ${rows.map((r) => html`<tr class=${open?.id === r.id ? "selected" : ""}>
-            <td><button type="button" class="link" aria-expanded=${open?.id === r.id} onClick=${() => setOpen(open?.id === r.id ? null : r)}>${when(r.time)}</button></td>
-            <td><code>${r.model}</code></td><td>${r.provider ?? "–"}</td><td class="wide"><code>${r.upstream_model ?? "–"}</code></td>
+            <td><button type="button" class="link" aria-expanded=${open?.id === r.id} onClick=${() => setOpen(open?.id === r.id ? null : r)}>${clock(r.time)}</button></td>
+            <td><code>${r.model}</code></td><td class="wide">${r.provider ?? "–"}</td><td class="wide"><code>${r.upstream_model ?? "–"}</code></td>
             <td><span class=${`status s${String(r.status)[0]}`}>${r.status}</span></td><td class="n">${ms(r.latency_ms)}</td>
-            <td class="n">${r.attempts ?? "–"}</td><td>${r.key ?? r.user ?? "–"}</td>
+            <td class="n wide">${r.attempts ?? "–"}</td><td class="wide">${r.key ?? r.user ?? "–"}</td>
           </tr>`)}
           ${rows.length === 0 && !first.loading ? html`<tr><td colspan="8" class="muted">No requests match.</td></tr>` : null}
         </tbody>

@@ -39,11 +39,11 @@ export function Sessions() {
     <${ErrorNote} error=${list.error ?? error} />
     <div class="table-wrap">
       <table>
-        <thead><tr><th scope="col">Session</th><th scope="col" class="n">Requests</th><th scope="col" class="n wide">Tokens</th>
+        <thead><tr><th scope="col">Session</th><th scope="col" class="n wide">Requests</th><th scope="col" class="n wide">Tokens</th>
           <th scope="col" class="wide">Models</th><th scope="col">Last active</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>
           ${(list.data ?? []).map((x) => html`<tr class=${open?.id === x.id ? "selected" : ""}>
-            <td><code>${x.id.slice(0, 18)}${x.id.length > 18 ? "…" : ""}</code></td><td class="n">${num(x.requests)}</td>
+            <td><code>${x.id.slice(0, 18)}${x.id.length > 18 ? "…" : ""}</code></td><td class="n wide">${num(x.requests)}</td>
             <td class="n wide">${num(x.prompt_tokens + x.completion_tokens)}</td><td class="wide small">${x.models.join(", ")}</td>
             <td>${relative(x.last_activity)}</td>
             <td class="row-actions"><button type="button" class="secondary" onClick=${() => inspect(x.id)} aria-label=${`Inspect ${x.id}`}>Inspect</button>

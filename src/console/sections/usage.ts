@@ -32,7 +32,7 @@ export function Usage() {
     <${ErrorNote} error=${saveError} />
     <${ErrorNote} error=${data.error} />
     ${shown.length ? html`<${Chart} title=${`Tokens by ${groupBy}`} x=${shown.map((_, i) => i)} categories=${shown.map((g) => name(g.group))}
-      series=${[{ label: "tokens", values: shown.map((g) => g.total_tokens), color: "--c1" }, { label: "requests", values: shown.map((g) => g.requests), color: "--c2" }]} format=${num} height=${220} />` : null}
+      series=${[{ label: "tokens", values: shown.map((g) => g.total_tokens), color: "--c1" }]} format=${num} height=${220} />` : null}
     <div class="table-wrap">
       <table>
         <thead><tr><th scope="col">${GROUPS.find(([v]) => v === groupBy)?.[1]}</th><th scope="col" class="n">Requests</th><th scope="col" class="n">Errors</th>
