@@ -36,7 +36,7 @@ try {
   console.error(`openai-gateway: ${error.message}`);
   process.exit(1);
 }
-// Top-level await: the binary is built as an ES module (Makefile `--format esm`).
+// Top-level await: the binary is built as an ES module (`--format esm` in packaging/compile.sh).
 if (invocation.command === "healthcheck") process.exit(await healthcheck(config));
 
 const log = createLogger();
