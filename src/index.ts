@@ -2,7 +2,7 @@
 import { builtinProviders } from "./admin/effective-config.ts";
 import { createApp } from "./app.ts";
 import { parseCommandLine, UsageError } from "./cli/args.ts";
-import { healthcheck } from "./cli/healthcheck.ts";
+import { healthcheck, origin } from "./cli/healthcheck.ts";
 import { helpText } from "./cli/help.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
@@ -49,7 +49,7 @@ try {
   process.exit(1);
 }
 const providers = Object.fromEntries([...builtinProviders(config)].map(([name, p]) => [name, !!p.apiKey]));
-log("started", { version: VERSION, url: `http://${config.host}:${app.server?.port}`, providers });
+log("started", { version: VERSION, url: origin(config.host, app.server?.port), providers });
 
 // As PID 1 in a container nothing stops us unless we handle the signal: stop accepting, let streams
 // finish, but not for longer than a container runtime waits before it kills (10 s by default).

@@ -4,10 +4,12 @@ import type { Config } from "../config.ts";
 
 const TIMEOUT_MS = 3_000;
 
+/** http://host:port, with an IPv6 address in brackets. */
+export const origin = (host: string, port: number | undefined) => `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
 /** Where to reach a server listening on `host`: a wildcard address means this machine. */
 export function healthUrl(host: string, port: number): string {
-  const target = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-  return `http://${target.includes(":") ? `[${target}]` : target}:${port}/health`;
+  return `${origin(host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host, port)}/health`;
 }
 
 export async function healthcheck(config: Pick<Config, "host" | "port">): Promise<number> {

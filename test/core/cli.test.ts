@@ -108,7 +108,7 @@ describe("overrides", () => {
 
     const b = await serve(["--env-file", file, "--port", String(fromFlag), "--host", "::1"], { PORT: String(fromEnv) });
     try {
-      expect(b.started.url).toBe(`http://::1:${fromFlag}`);
+      expect(b.started.url).toBe(`http://[::1]:${fromFlag}`);
       expect((await fetch(`http://[::1]:${fromFlag}/health`)).status).toBe(200);
     } finally {
       b.proc.kill("SIGTERM");
