@@ -194,13 +194,20 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     live.stop();
-    shared?.redis.close();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 0));
-    await ledger.close().catch((error) => log("usage_ledger_close_failed", { error: error instanceof Error ? error.message : String(error) }));
+    // Bounded: a database that is down at shutdown loses the queued rows rather than outlast the
+    // container runtime's grace period.
+    const closed = ledger.close().catch((error) => log("usage_ledger_close_failed", { error: error instanceof Error ? error.message : String(error) }));
+    await Promise.race([closed, Bun.sleep(LEDGER_CLOSE_MS)]);
+    // After the last rows: their budget counts go to Redis too.
+    shared?.redis.close();
     db.close();
   })());
   return Object.assign(app, { close });
 }
+
+/** The longest a stop waits for the usage ledger's final flush. */
+const LEDGER_CLOSE_MS = 1_500;
 
 export type App = ReturnType<typeof createApp>;
