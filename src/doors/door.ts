@@ -37,6 +37,11 @@ export interface Door<Body = any> {
   stream(body: Body, meta: RequestMeta): StreamEncoder;
   /** OpenAI chat's extension: JSON answers carry `sessionId` (the sessions plugin sets it). */
   sessionInBody?: boolean;
+  /**
+   * The door lowers a max_tokens above its limit instead of refusing it (Claude Code asks for 128000):
+   * the router then also lowers it to each candidate's output limit where the live catalog knows one.
+   */
+  lowersMaxTokens?: boolean;
 }
 
 /**
@@ -74,7 +79,7 @@ export function doorRoute(door: Door, router: Router, events: RequestEvents) {
     const meta = metaOf(request);
     const chat = meta.chat!;
     if (chat.stream) {
-      const routed = await timed(meta, () => router.chatStream(chat, request.signal));
+      const routed = await timed(meta, () => router.chatStream(chat, request.signal, door.lowersMaxTokens));
       // From here the stream, not the handler, completes the request (failures before this are plain errors).
       meta.streaming = true;
       noteRoute(meta, set.headers, routed);
@@ -96,7 +101,7 @@ export function doorRoute(door: Door, router: Router, events: RequestEvents) {
       });
       return new Response(stream, { headers: SSE_HEADERS });
     }
-    const routed = await timed(meta, () => router.chat(chat, request.signal));
+    const routed = await timed(meta, () => router.chat(chat, request.signal, door.lowersMaxTokens));
     noteRoute(meta, set.headers, routed);
     meta.usage = routed.result.usage;
     meta.completion = routed.result;

@@ -2,11 +2,10 @@
 // streamed (and the prompt) counted with OpenAI's o200k tokenizer. Free models use other tokenizers, so
 // this is an estimate; it only runs on that path, and the tokenizer (megabytes of tables) loads on first use.
 import type { ChatMessage } from "../providers/types.ts";
-
-let tokenizer: Promise<{ countTokens(text: string): number }> | undefined;
+import { tokenCounter } from "../tokenizer.ts";
 
 export async function estimateUsage(prompt: string[], streamed: string[]): Promise<{ prompt_tokens: number; completion_tokens: number }> {
-  const { countTokens } = await (tokenizer ??= import("gpt-tokenizer/encoding/o200k_base"));
+  const countTokens = await tokenCounter();
   return { prompt_tokens: countTokens(prompt.join("\n")), completion_tokens: countTokens(streamed.join("")) };
 }
 

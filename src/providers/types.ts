@@ -136,6 +136,8 @@ export interface ModelCapabilities {
   vision?: boolean;
   /** JSON output (response_format). */
   json?: boolean;
+  /** Most tokens one answer may have (OpenRouter's top_provider.max_completion_tokens, Gemini's outputTokenLimit). */
+  maxOutputTokens?: number;
 }
 
 /** A model an upstream offers, as its own catalog lists it. */
@@ -187,3 +189,6 @@ export interface Provider {
   /** The id its own model list names a model by, when the provider renames it (Gemini's friendly names). */
   listedId?(model: string): string;
 }
+
+/** A catalog's count (token limits), when it is one: a positive safe integer. */
+export const positiveInteger = (n: unknown): number | undefined => (Number.isSafeInteger(n) && (n as number) > 0 ? n as number : undefined);

@@ -118,13 +118,14 @@ export class Router {
     return () => this.observers.delete(observer);
   }
 
-  chat(req: ChatRequest, signal: AbortSignal) {
-    return this.run("chat", req.model, signal, (p, call) => p.chat(req, call), { req, stream: false });
+  /** `fit`: lower max_tokens to each candidate's output limit where the live catalog knows one. */
+  chat(req: ChatRequest, signal: AbortSignal, fit = false) {
+    return this.run("chat", req.model, signal, (p, call) => p.chat(fit ? this.fitted(req, p.name, call.model) : req, call), { req, stream: false });
   }
 
-  chatStream(req: ChatRequest, signal: AbortSignal): Promise<Routed<RoutedStream>> {
+  chatStream(req: ChatRequest, signal: AbortSignal, fit = false): Promise<Routed<RoutedStream>> {
     return this.run("chat", req.model, signal, async (p, call, settled) => {
-      const rest = (await p.chatStream(req, call))[Symbol.asyncIterator]();
+      const rest = (await p.chatStream(fit ? this.fitted(req, p.name, call.model) : req, call))[Symbol.asyncIterator]();
       // Failing over is safe until the client got a byte: wait for the first chunk before committing.
       const first = await rest.next();
       // The deadlines cover the wait for the first chunk only; a long answer may stream for minutes, but
@@ -136,6 +137,12 @@ export class Router {
 
   embeddings(req: EmbeddingRequest, signal: AbortSignal) {
     return this.run("embeddings", req.model, signal, (p, call) => p.embeddings(req, call));
+  }
+
+  /** The request with max_tokens lowered to the model's output limit, when its provider's list states a lower one. */
+  private fitted(req: ChatRequest, provider: string, model: string): ChatRequest {
+    const limit = this.deps.capabilities({ provider, model })?.maxOutputTokens;
+    return limit !== undefined && (req.max_tokens ?? 0) > limit ? { ...req, max_tokens: limit } : req;
   }
 
   /** Each candidate's state by provider, for /health. */

@@ -19,6 +19,8 @@ let client: Anthropic;
 beforeAll(async () => {
   [openrouter, opencode, gemini] = await Promise.all([startFakeOpenRouter(), startFakeOpenRouter(), startFakeGemini()]);
   opencode.models.splice(0, Infinity, freeModel("big-pickle"));
+  // OpenRouter's list states an output limit for one model, as its top_provider entries do.
+  Object.assign(openrouter.models.find((m) => m.id === "qwen/qwen3-next-80b-a3b-instruct:free")!, { top_provider: { max_completion_tokens: 1000 } });
   gw = await startGateway({
     retryDelayMs: 1,
     auth: { adminToken: ADMIN_TOKEN },
@@ -122,6 +124,25 @@ describe("create", () => {
     expect(body.messages[0].role).toBe("system");
     expect(body.messages[0].content).toStartWith("You are a Claude agent");
     expect(body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(recorded.body.tools.filter((t) => !("defer_loading" in t)).map((t) => t.name));
+  });
+
+  test("max_tokens is also lowered to the chosen model's output limit where the live catalog states one (this door only)", async () => {
+    // The catalog is fetched in the background at start-up: wait for OpenRouter's list.
+    for (let i = 0; i < 100; i++) {
+      const health = (await (await fetch(`${gw.url}/health`)).json()) as { providers: Record<string, { catalog?: { models: number | null } }> };
+      if (health.providers.openrouter?.catalog?.models) break;
+      await Bun.sleep(20);
+    }
+    await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 3000, messages: [{ role: "user", content: "x" }] });
+    expect(sent()).toMatchObject({ model: "qwen/qwen3-next-80b-a3b-instruct:free", max_tokens: 1000 });
+    await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 500, messages: [{ role: "user", content: "x" }] });
+    expect(sent().max_tokens).toBe(500);
+    // A model without a stated limit keeps the door's.
+    await client.messages.create({ model: "claude-sonnet-5-5", max_tokens: 3000, messages: [{ role: "user", content: "x" }] });
+    expect(sent()).toMatchObject({ model: "qwen/qwen3-235b-a22b:free", max_tokens: 3000 });
+    // OpenAI chat lowers nothing (within MAX_TOKENS_LIMIT the upstream decides).
+    await post(`${gw.url}/v1/chat/completions`, { model: "gpt-4o-mini", max_tokens: 3000, messages: [{ role: "user", content: "x" }] });
+    expect(sent()).toMatchObject({ model: "qwen/qwen3-next-80b-a3b-instruct:free", max_tokens: 3000 });
   });
 
   test("`?beta=true`, anthropic-beta and anthropic-version are accepted", async () => {

@@ -6,6 +6,7 @@
 export interface FakeModel {
   name: string; // "models/<id>"
   inputTokenLimit?: number;
+  outputTokenLimit?: number;
   supportedGenerationMethods: string[];
 }
 

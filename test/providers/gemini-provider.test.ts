@@ -630,14 +630,17 @@ describe("embeddings", () => {
 describe("listModels", () => {
   test("follows nextPageToken, strips models/, classifies, marks free", async () => {
     const many = Array.from({ length: 1003 }, (_, i) => ({ name: `models/gemini-test-${i}`, supportedGenerationMethods: ["generateContent"] }));
-    const big = await startFakeGemini({ models: [...DEFAULT_MODELS, ...many] });
+    const limited = { name: "models/gemini-limited", inputTokenLimit: 1000, outputTokenLimit: 65_536, supportedGenerationMethods: ["generateContent"] };
+    const big = await startFakeGemini({ models: [...DEFAULT_MODELS, limited, ...many] });
     try {
       const models = await new GeminiProvider({ apiKey: big.apiKey, baseUrl: big.baseUrl }).listModels(AbortSignal.timeout(8_000));
       expect(big.requests.map((r) => r.query.pageSize)).toEqual(["1000", "1000"]);
       expect(big.requests[1].query.pageToken).toBeTruthy();
-      expect(models).toHaveLength(DEFAULT_MODELS.length - 1 + many.length); // imagen neither chats nor embeds
+      expect(models).toHaveLength(DEFAULT_MODELS.length + many.length); // imagen neither chats nor embeds
       expect(models.find((m) => m.id === "gemini-2.5-flash")).toEqual({ id: "gemini-2.5-flash", free: true, kind: "chat", contextLength: 1_048_576 });
       expect(models.find((m) => m.id === "gemini-embedding-001")?.kind).toBe("embedding");
+      // Its output limit, which /v1/messages lowers max_tokens to.
+      expect(models.find((m) => m.id === "gemini-limited")).toEqual({ id: "gemini-limited", free: true, kind: "chat", contextLength: 1000, capabilities: { maxOutputTokens: 65_536 } });
       expect(models.some((m) => m.id.startsWith("imagen"))).toBe(false);
     } finally {
       await big.stop();

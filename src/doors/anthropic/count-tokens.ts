@@ -2,15 +2,9 @@
 // estimate with OpenAI's o200k BPE (gpt-tokenizer) over the system prompt, every message's text, tool
 // calls and results, and the tool definitions; images follow Anthropic's rule of thumb, tokens =
 // width * height / 750 after scaling the long edge down to 1568 px; PDFs count ~1500 tokens a page.
+import { tokenCounter } from "../../tokenizer.ts";
 import type { AnthropicBlock, CountTokensRequest } from "./schema.ts";
 
-type Count = (text: string) => number;
-/** The BPE tables take ~0.3 s to load: only when the first count is asked for. */
-let tokenizer: Promise<Count> | undefined;
-const load = () => (tokenizer ??= import("gpt-tokenizer/encoding/o200k_base").then((m) => m.countTokens));
-
-/** BPE merges are quadratic in a word's length: long runs are counted in slices (the estimate barely moves). */
-const SLICE = 1000;
 /** Per message: role and separators, as chat formats add them. */
 const PER_MESSAGE = 3;
 const MAX_EDGE = 1568;
@@ -19,15 +13,10 @@ const UNKNOWN_IMAGE = 1600;
 const PER_PDF_PAGE = 1500;
 
 export async function countTokens(body: CountTokensRequest): Promise<number> {
-  const count = await load();
+  const count = await tokenCounter();
   // Fields inside blocks are not validated (any block type may arrive): a value that is not a string is
   // counted as its JSON, never converted with String() (a client's own toString would run, or throw).
-  const text = (value: unknown) => {
-    const s = typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value) ?? "";
-    let n = 0;
-    for (let i = 0; i < s.length; i += SLICE) n += count(s.slice(i, i + SLICE));
-    return n;
-  };
+  const text = (value: unknown) => count(typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value) ?? "");
   let total = 0;
   const system = body.system;
   if (typeof system === "string") total += text(system);

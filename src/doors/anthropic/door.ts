@@ -26,6 +26,7 @@ export function messagesDoor(maxTokensLimit: number): Door<MessagesRequest> {
       if (droppedTools.length > 0) headers["x-gateway-dropped-tools"] = headerList(droppedTools);
       return chat;
     },
+    lowersMaxTokens: true,
     reply: (completion, body) => toMessage(completion, body),
     stream: (body) => messageEvents(body),
   };

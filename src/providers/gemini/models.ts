@@ -1,6 +1,6 @@
 // Friendly Gemini model names -> current Gemini API ids, and the catalog mapping for listModels.
 
-import type { UpstreamModel } from "../types.ts";
+import { positiveInteger, type UpstreamModel } from "../types.ts";
 
 /** Google's embedding model names without the gemini- prefix; the router sends them to Gemini. */
 export const GOOGLE_EMBEDDING_NAMES = ["text-embedding-004", "embedding-001"];
@@ -36,6 +36,7 @@ export const requiresThoughtSignatures = (model: string): boolean => geminiGener
 export interface GeminiModelInfo {
   name: string;
   inputTokenLimit?: number;
+  outputTokenLimit?: number;
   supportedGenerationMethods?: string[];
 }
 
@@ -47,5 +48,9 @@ export function toUpstreamModel(m: GeminiModelInfo): UpstreamModel | null {
   const methods = m.supportedGenerationMethods ?? [];
   const kind = methods.includes("generateContent") ? "chat" : methods.includes("embedContent") ? "embedding" : null;
   if (!kind) return null;
-  return { id: m.name.replace(/^models\//, ""), free: true, kind, contextLength: m.inputTokenLimit };
+  const maxOutput = positiveInteger(m.outputTokenLimit);
+  return {
+    id: m.name.replace(/^models\//, ""), free: true, kind, contextLength: m.inputTokenLimit,
+    ...(maxOutput === undefined ? {} : { capabilities: { maxOutputTokens: maxOutput } }),
+  };
 }

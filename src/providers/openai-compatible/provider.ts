@@ -3,8 +3,10 @@
 import { UpstreamError } from "../../errors.ts";
 import { BodyTooLarge, MAX_UPSTREAM_BODY, readCapped } from "../body.ts";
 import { SseEvents } from "../sse.ts";
-import type {
-  CallOptions, ModelCapabilities, ChatChunk, ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Provider, UpstreamModel,
+import {
+  positiveInteger,
+  type CallOptions, type ModelCapabilities, type ChatChunk, type ChatCompletion, type ChatRequest, type EmbeddingRequest, type EmbeddingResponse,
+  type Provider, type UpstreamModel,
 } from "../types.ts";
 import { readRateLimitHeaders } from "../rate-limit-headers.ts";
 import { errorFromResponse, errorFromStatus, FREE_POOL } from "./errors.ts";
@@ -33,6 +35,7 @@ interface ModelsListBody {
     /** OpenRouter: the request parameters a model accepts, and what it takes as input. */
     supported_parameters?: string[];
     architecture?: { input_modalities?: string[] };
+    top_provider?: { max_completion_tokens?: number | null };
   }>;
 }
 
@@ -214,13 +217,15 @@ function price(pricing: Record<string, string> | undefined): UpstreamModel["pric
   return prompt >= 0 && completion >= 0 ? { prompt, completion } : undefined;
 }
 
-/** Tools, images and JSON output as OpenRouter's list states them; other upstreams state none. */
+/** Tools, images, JSON output and the output limit as OpenRouter's list states them; other upstreams state none. */
 function capabilitiesOf(m: NonNullable<ModelsListBody["data"]>[number]): ModelCapabilities | undefined {
   const params = Array.isArray(m.supported_parameters) ? m.supported_parameters : undefined;
   const inputs = Array.isArray(m.architecture?.input_modalities) ? m.architecture.input_modalities : undefined;
-  if (!params && !inputs) return undefined;
+  const maxOutput = positiveInteger(m.top_provider?.max_completion_tokens);
+  if (!params && !inputs && maxOutput === undefined) return undefined;
   return {
     ...(params ? { tools: params.includes("tools"), json: params.includes("response_format") || params.includes("structured_outputs") } : {}),
     ...(inputs ? { vision: inputs.includes("image") } : {}),
+    ...(maxOutput === undefined ? {} : { maxOutputTokens: maxOutput }),
   };
 }
