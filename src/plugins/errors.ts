@@ -87,8 +87,11 @@ export function errors(routes: () => RouteInfo[], log: Logger) {
   });
 }
 
-/** Picks the most specific schema failure and names its field the way OpenAI does (messages[0].role). */
-function validationError(errors: Iterable<ValueError>): GatewayError {
+/**
+ * Picks the most specific schema failure and names its field the way OpenAI does (messages[0].role).
+ * Doors that check part of a body themselves (where a union would hide the failing field) use it too.
+ */
+export function validationError(errors: Iterable<ValueError>): GatewayError {
   // Bounded like Elysia's own list: a body can fail in millions of places.
   const all: ValueError[] = [];
   for (const e of errors) if (all.push(e) >= 64) break;

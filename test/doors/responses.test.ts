@@ -149,6 +149,19 @@ describe("POST /v1/responses", () => {
     expect((await badItem.json()).error).toMatchObject({ param: "input[1].type" });
     const noInput = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini" });
     expect((await noInput.json()).error).toMatchObject({ param: "input", code: "missing_required_parameter" });
+    // Wrong types are refused before any mapping, naming the field.
+    for (const [body, param] of [
+      [{ input: [{ role: "user", content: "ok" }, { role: "user", content: 5 }] }, "input[1].content"],
+      [{ input: [{ type: "function_call", call_id: 5, name: "f" }] }, "input[0].call_id"],
+      [{ input: [{ type: "custom_tool_call", call_id: "c", name: "f", input: 5 }] }, "input[0].input"],
+      [{ input: "x", tools: [{ type: "function", name: "f", parameters: 5 }] }, "tools[0].parameters"],
+      [{ input: "x", tools: [{ type: "namespace", name: "n", tools: 5 }] }, "tools[0].tools"],
+      [{ input: "x", metadata: { a: 5 } }, "metadata"],
+    ] as const) {
+      const res = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini", ...body });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ type: "invalid_request_error", param });
+    }
     for (const [field, value] of [["background", true], ["conversation", { id: "conv_1" }]] as const) {
       const refused = await post(`${ctx.gw.url}/v1/responses`, { model: "gpt-4o-mini", input: "x", [field]: value });
       expect(refused.status).toBe(400);

@@ -9,7 +9,7 @@ import type { ResponseStore } from "../../stores/responses.ts";
 import { headerList, type Door } from "../door.ts";
 import { inputItems, toChat } from "./request.ts";
 import { type ResponseContext, toResponse } from "./response.ts";
-import { responsesRequestSchema } from "./schema.ts";
+import { checkInputItems, responsesRequestSchema } from "./schema.ts";
 import { responseEvents } from "./stream.ts";
 import { type Item, newId, type ResponseObject, type ResponsesRequest } from "./types.ts";
 
@@ -45,6 +45,7 @@ export function responsesDoor({ store, storing, maxTokensLimit }: ResponsesDeps)
     },
     async toChat(req, headers, request) {
       const meta = metaOf(request);
+      if (Array.isArray(req.input)) checkInputItems(req.input);
       let history: Item[] = [];
       if (req.previous_response_id) {
         const previous = await store.get(req.previous_response_id);
