@@ -23,6 +23,8 @@ let browser: Browser;
 let github: FakeGitHub;
 let openrouter: FakeOpenRouter;
 let gw: Gateway;
+/** Moves the gateway's clock (the time its usage rows carry) by this many ms. */
+let moveClock: (ms: number) => void;
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
@@ -30,12 +32,30 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   // GitHub asks for 5 s between polls; the fake asks for 1 so the device-flow test takes about a second.
   github.deviceInterval = 1;
-  ({ gw } = await startAuthGateway(github, {
+  ({ gw, advance: moveClock } = await startAuthGateway(github, {
     openrouter: { apiKey: openrouter.apiKey, baseUrl: openrouter.baseUrl },
     cache: { ttlMs: 60_000 },
     auth: { requireAuth: true },
   }));
+  await earlierTraffic();
 }, 30_000);
+
+/**
+ * An hour of traffic before the tests', so the dashboard's charts have a shape: the gateway's clock (the
+ * time its usage rows carry) starts an hour back and only moves forward, as the rate limiter expects.
+ */
+async function earlierTraffic(): Promise<void> {
+  const MINUTE = 60_000;
+  moveClock(-60 * MINUTE);
+  let ago = 60;
+  const token = await deviceToken();
+  for (const [minutesAgo, count, model] of [[55, 2, "gpt-4o"], [47, 4, "gpt-4o-mini"], [38, 3, "gemma-2-9b"], [29, 6, "gpt-4o-mini"], [21, 3, "gpt-4o"], [12, 5, "gpt-4o-mini"], [5, 2, "gemma-2-9b"]] as const) {
+    moveClock((ago - minutesAgo) * MINUTE);
+    ago = minutesAgo;
+    for (let i = 0; i < count; i++) expect((await chat(model, token, `earlier ${minutesAgo} ${i}`)).status).toBe(200);
+  }
+  moveClock(ago * MINUTE);
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -340,12 +360,12 @@ describe("monitoring", () => {
     }
     await page.getByRole("article", { name: "Provider openrouter" }).getByText("ok").first().waitFor();
     await page.locator(".alias", { hasText: "gpt-4o-mini" }).getByText("→ openrouter/").waitFor();
+    await page.locator(".card", { hasText: "Top models by tokens" }).getByRole("cell", { name: "gpt-4o-mini", exact: true }).waitFor();
+    await shot(page, "dashboard");
     // Another window: the count for 24 hours, from hourly totals.
     await page.getByRole("button", { name: "24 hours" }).click();
     await page.getByText("24 hours", { exact: true }).and(page.locator(".tile .muted")).waitFor();
     expect(await shown()).toBe(await recorded());
-    await page.locator(".card", { hasText: "Top models by tokens" }).getByRole("cell", { name: "gpt-4o-mini", exact: true }).waitFor();
-    await shot(page, "dashboard");
     await done();
   });
 

@@ -58,6 +58,8 @@ export function Dashboard({ me }: { me: Me }) {
   const health = useLoad(() => api<Health>("GET", "/health"), [], REFRESH_MS);
   const aliases = useLoad(() => (me.admin ? api<{ data: AliasRow[] }>("GET", "/config/models").then((r) => r.data) : Promise.resolve([])), [], REFRESH_MS);
 
+  const providers = Object.entries(health.data?.providers ?? {});
+  const unconfigured = providers.filter(([, p]) => !p.configured);
   const t = traffic.data;
   const sum = t ? totals(t.byModel) : undefined;
   const charts = useMemo(() => {
@@ -98,8 +100,10 @@ export function Dashboard({ me }: { me: Me }) {
     <h2>Providers</h2>
     <${ErrorNote} error=${health.error} />
     <div class="cards">
-      ${Object.entries(health.data?.providers ?? {}).map(([name, p]) => html`<${ProviderCard} name=${name} p=${p} />`)}
+      ${providers.filter(([, p]) => p.configured).map(([name, p]) => html`<${ProviderCard} name=${name} p=${p} />`)}
     </div>
+    ${unconfigured.length ? html`<p class="muted small">${"Not configured (set the key to use them): "}
+      ${unconfigured.map(([name, p], i) => html`${i ? ", " : ""}${name} <code>${p.set ?? ""}</code>`)}</p>` : null}
 
     ${me.admin ? html`<h2>Aliases</h2>
       <${ErrorNote} error=${aliases.error} />
@@ -126,14 +130,11 @@ export function candidateNote(c: Candidate): string {
 function ProviderCard({ name, p }: { name: string; p: ProviderHealth }) {
   const candidates = p.candidates ?? [];
   const notOk = candidates.filter((c) => c.state !== "ok");
-  const state = p.configured ? (p.state === "unknown" ? "ok" : p.state) : "unconfigured";
   return html`<article class="card provider" aria-label=${`Provider ${name}`}>
-    <header><h3>${name}</h3><${StateBadge} state=${p.configured && p.state === "unknown" ? "unknown" : state} /></header>
-    ${p.configured
-      ? html`<p class="muted">${p.catalog?.models ?? "–"} models listed · ${candidates.length - notOk.length}/${candidates.length} candidates ready</p>
-        ${p.lastError ? html`<p class="error small">${p.lastError}</p>` : null}
-        ${notOk.length ? html`<ul class="plain">${notOk.map((c) => html`<li><${StateBadge} state=${c.state} /> <code>${c.model}</code> <span class="muted">${candidateNote(c)}</span></li>`)}</ul>` : null}`
-      : html`<p class="muted">Not configured: set <code>${p.set ?? "its API key"}</code>.</p>`}
+    <header><h3>${name}</h3><${StateBadge} state=${p.state} /></header>
+    <p class="muted">${p.catalog?.models ?? "–"} models listed · ${candidates.length - notOk.length}/${candidates.length} candidates ready</p>
+    ${p.lastError ? html`<p class="error small">${p.lastError}</p>` : null}
+    ${notOk.length ? html`<ul class="plain">${notOk.map((c) => html`<li><${StateBadge} state=${c.state} /> <code>${c.model}</code> <span class="muted">${candidateNote(c)}</span></li>`)}</ul>` : null}
   </article>`;
 }
 
