@@ -59,7 +59,8 @@ export interface Query {
   params: Array<string | number>;
 }
 
-function where(f: UsageFilter): Query {
+/** The filter as AND-ed conditions and their parameters. */
+function conditions(f: UsageFilter): { clauses: string[]; params: Array<string | number> } {
   const clauses: string[] = [];
   const params: Array<string | number> = [];
   const add = (clause: string, value: string | number | undefined) => {
@@ -74,8 +75,10 @@ function where(f: UsageFilter): Query {
   add("provider = ?", f.provider);
   add("status = ?", f.status);
   add("key_id = ?", f.key);
-  return { text: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  return { clauses, params };
 }
+
+const where = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(" AND ")}` : "");
 
 const GROUP_EXPR: Record<GroupBy, string> = {
   model: "model",
@@ -87,13 +90,13 @@ const GROUP_EXPR: Record<GroupBy, string> = {
 };
 
 export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
-  const w = where(filter);
+  const { clauses, params } = conditions(filter);
   const g = GROUP_EXPR[groupBy];
   return {
     text: `WITH f AS (
         SELECT ${g} AS g, status, error, prompt_tokens, completion_tokens, cache, latency_ms, cost_usd,
           ROW_NUMBER() OVER (PARTITION BY ${g} ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY ${g}) AS n
-        FROM usage_requests ${w.text})
+        FROM usage_requests ${where(clauses)})
       SELECT g, COUNT(*) AS requests,
         SUM(CASE WHEN status >= 400 OR error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
         SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
@@ -102,7 +105,7 @@ export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
         MIN(CASE WHEN rn * 100 >= n * 95 THEN latency_ms END) AS p95,
         SUM(cost_usd) AS cost
       FROM f GROUP BY g`,
-    params: w.params,
+    params,
   };
 }
 
@@ -135,21 +138,19 @@ const RECORD_COLUMNS = "seq, id, time, key_id, user_login, endpoint, model, prov
 
 /** Where row `id` sits in the newest-first order, among the rows the filter may see. */
 export function cursorQuery(filter: UsageFilter, id: string): Query {
-  const w = where({ owner: filter.owner });
-  return { text: `SELECT time, seq FROM usage_requests WHERE id = ?${w.text ? ` AND ${w.text.slice(6)}` : ""} ORDER BY seq DESC LIMIT 1`, params: [id, ...w.params] };
+  const { clauses, params } = conditions({ owner: filter.owner });
+  return { text: `SELECT time, seq FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY seq DESC LIMIT 1`, params: [id, ...params] };
 }
 
 export function requestsQuery(filter: UsageFilter, limit: number, cursor?: { time: Numeric; seq: Numeric }): Query {
-  const w = where(filter);
-  const clauses = w.text ? [w.text.slice(6)] : [];
-  const params = [...w.params];
+  const { clauses, params } = conditions(filter);
   if (cursor) {
     clauses.push("(time < ? OR (time = ? AND seq < ?))");
     params.push(num(cursor.time), num(cursor.time), num(cursor.seq));
   }
   params.push(limit);
   return {
-    text: `SELECT ${RECORD_COLUMNS} FROM usage_requests ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""} ORDER BY time DESC, seq DESC LIMIT ?`,
+    text: `SELECT ${RECORD_COLUMNS} FROM usage_requests ${where(clauses)} ORDER BY time DESC, seq DESC LIMIT ?`,
     params,
   };
 }
