@@ -146,8 +146,16 @@ export class Router {
   }
 
   /** Each candidate's state by provider, for /health. */
-  candidates(): Promise<Map<string, CandidateStatus[]>> {
-    return candidateStatus(this.deps.cooldowns, this.deps.quotas, this.deps.dropped, this.deps.clock());
+  async candidates(): Promise<Map<string, CandidateStatus[]>> {
+    const out = await candidateStatus(this.deps.cooldowns, this.deps.quotas, this.deps.dropped, this.deps.clock());
+    // What latency ordering goes by (whole answers, else first chunks), for the candidates this replica measured.
+    for (const [provider, list] of out) {
+      for (const c of list) {
+        const ms = this.latency.average(`${provider}:${c.model}`, false);
+        if (ms !== undefined) c.latency_ms = Math.round(ms);
+      }
+    }
+    return out;
   }
 
   private async run<T>(endpoint: Endpoint, requested: string, client: AbortSignal, attempt: Attempt<T>, chat?: ChatOptions): Promise<Routed<T>> {

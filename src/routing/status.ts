@@ -13,6 +13,8 @@ export interface CandidateStatus {
   until?: string;
   reason?: string;
   failures?: number;
+  /** This replica's moving average of the candidate's latency in ms (router.ts adds it; latency.ts keeps it). */
+  latency_ms?: number;
   /** Left in the current window as the upstream last reported it, and when the window resets (ISO). */
   remaining_requests?: number;
   requests_reset_at?: string;

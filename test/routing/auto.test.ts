@@ -78,6 +78,10 @@ describe("auto", () => {
     expect(count(next, FASTEST)).toBeGreaterThanOrEqual(26);
     // About one request in ten went to another candidate first, to keep its average fresh.
     expect(count(next, FASTEST)).toBeLessThan(30);
+    // /health shows the averages it goes by.
+    const health = (await (await fetch(`${gw.url}/health`)).json()) as { providers: Record<string, { candidates: Array<{ model: string; latency_ms?: number }> }> };
+    const latency = (provider: string, model: string) => health.providers[provider].candidates.find((c) => c.model === model)?.latency_ms;
+    expect(latency("cerebras", "llama3.1-8b")).toBeLessThan(latency("groq", "llama-3.1-8b-instant")!);
   });
 
   test("leaves the fastest when it slows down", async () => {
