@@ -199,7 +199,7 @@ export class Router {
           if (routed) return routed;
         }
       }
-      if (run.tried === 0) throw spent(requested, reset!.candidate.target, reset!.at - this.deps.clock());
+      if (run.tried === 0) throw spent(requested, reset!.candidate.target, reset!.at, this.deps.clock());
       const last = run.last!.error;
       throw run.tried === 1 ? last : exhausted(requested, run.attempts, last);
     } catch (error) {
@@ -434,11 +434,11 @@ function idleGuard(rest: AsyncIterator<ChatChunk>, ms: number, provider: string,
 }
 
 /** Every candidate is out of quota until a known time: a 429 at once, without calling any of them. */
-function spent(model: string, first: Target, waitMs: number): UpstreamError {
-  const retryAfterMs = Math.max(0, waitMs);
+function spent(model: string, first: Target, resetAt: number, now: number): UpstreamError {
+  const retryAfterMs = Math.max(0, resetAt - now);
   return new UpstreamError(first.provider, "quota", null,
     `Every upstream candidate for \`${model}\` is out of quota; the first (${candidateKey(first)}) resets in ${Math.ceil(retryAfterMs / 1000)} s`,
-    { status: 429, code: "rate_limit_exceeded", retryAfterMs, resetAt: Date.now() + retryAfterMs });
+    { status: 429, code: "rate_limit_exceeded", retryAfterMs, resetAt });
 }
 
 function safely(fn: () => void): void {
