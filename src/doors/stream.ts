@@ -32,7 +32,8 @@ export interface StreamHooks {
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();
 
-export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, hooks: StreamHooks): ReadableStream<Uint8Array> {
+/** `keepAliveMs`: tests shorten it. */
+export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, hooks: StreamHooks, keepAliveMs = KEEP_ALIVE_MS): ReadableStream<Uint8Array> {
   let pending: ChatChunk | undefined = first;
   let usage: Usage | undefined;
   let ended = false;
@@ -78,8 +79,8 @@ export function sseStream({ first, rest }: RoutedStream, frames: StreamEncoder, 
               const ping = frames.ping;
               if (ping) {
                 keepAlive = setInterval(() => {
-                  if (performance.now() - sentAt >= KEEP_ALIVE_MS) send(ping);
-                }, KEEP_ALIVE_MS);
+                  if (performance.now() - sentAt >= keepAliveMs) send(ping);
+                }, keepAliveMs);
                 keepAlive.unref();
               }
             }
