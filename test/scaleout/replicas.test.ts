@@ -192,7 +192,7 @@ describe("two replicas on one Redis", () => {
 });
 
 describe("Redis fails and comes back", () => {
-  test("killed: both replicas answer at once, health is degraded, session reads say 503; restarted: shared again without restart", async () => {
+  test("killed: both replicas answer at once from local fallbacks, health is degraded, session reads say 503; restarted: shared again without restart", async () => {
     const { key } = await newKey();
     await redis.kill();
     for (const gw of [a, b]) {
@@ -217,6 +217,13 @@ describe("Redis fails and comes back", () => {
         expect(((await read.json()) as { error: { code: string } }).error.code).toBe("redis_unavailable");
       }
     }
+
+    // Rate limits fall back to each replica's own bucket: still limited, per replica (6 a minute here).
+    const limited = await newKey(6);
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await chat(a, limited.key, { headers: { "cache-control": "no-store" } })).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect((await chat(b, limited.key, { headers: { "cache-control": "no-store" } })).status).toBe(200);
 
     await redis.start();
     for (const gw of [a, b]) await eventually(async () => (await health(gw)).status === "ok", 5000);
