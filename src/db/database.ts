@@ -46,16 +46,19 @@ export function openDatabase(path: string): Database {
   // synchronous=NORMAL: in WAL mode no fsync per commit (only at checkpoints), still never corrupt; a power
   // loss may undo the last commits. bun:sqlite is synchronous, so a FULL fsync (3+ ms measured) would stall
   // every request in flight each time the usage ledger writes a batch.
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  // busy_timeout first: replicas opening one file together wait for each other's locks instead of failing.
+  db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
   migrate(db);
   return db;
 }
 
+// IMMEDIATE takes the write lock before the version is read: replicas starting together on one file
+// (docker-compose.yml) migrate it once; the others wait, then find it migrated.
 function migrate(db: Database): void {
-  const { user_version: version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
-  if (version > MIGRATIONS.length) throw new Error(`The database was written by a newer gateway (schema ${version}); upgrade the gateway.`);
   db.transaction(() => {
+    const { user_version: version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
+    if (version > MIGRATIONS.length) throw new Error(`The database was written by a newer gateway (schema ${version}); upgrade the gateway.`);
     MIGRATIONS.slice(version).forEach((sql) => db.exec(sql));
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
-  })();
+  }).immediate();
 }

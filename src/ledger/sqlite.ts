@@ -11,16 +11,18 @@ export class SqliteLedger implements LedgerStore {
   readonly #insertAll;
 
   constructor(private readonly db: Database) {
-    db.exec(MIGRATIONS_TABLE);
-    const applied = db.query<{ version: number | null }, []>("SELECT MAX(version) AS version FROM ledger_migrations").get()?.version ?? 0;
-    if (applied > MIGRATIONS.length) throw new Error(`The usage ledger was written by a newer gateway (schema ${applied}); upgrade the gateway.`);
+    // IMMEDIATE: the version is read under the write lock, so replicas starting together on one file
+    // apply each migration once (as the Postgres ledger's advisory lock does).
     db.transaction(() => {
+      db.exec(MIGRATIONS_TABLE);
+      const applied = db.query<{ version: number | null }, []>("SELECT MAX(version) AS version FROM ledger_migrations").get()?.version ?? 0;
+      if (applied > MIGRATIONS.length) throw new Error(`The usage ledger was written by a newer gateway (schema ${applied}); upgrade the gateway.`);
       MIGRATIONS.forEach((migration, i) => {
         if (i < applied) return;
         for (const statement of migration("sqlite")) db.exec(statement);
         db.query("INSERT INTO ledger_migrations (version, applied_at) VALUES (?, ?)").run(i + 1, Date.now());
       });
-    })();
+    }).immediate();
     this.#insert = db.prepare(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
       for (const row of rows) this.#insert.run(...(values(row) as Array<string | number | null>));

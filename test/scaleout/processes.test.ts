@@ -44,7 +44,11 @@ beforeAll(async () => {
   for (const url of urls) {
     const deadline = Date.now() + 10_000;
     while ((await health(url).catch(() => undefined))?.redis?.status !== "up") {
-      if (Date.now() > deadline) throw new Error(`${url} did not come up on Redis within 10 s`);
+      if (Date.now() > deadline) {
+        const proc = procs[urls.indexOf(url)];
+        proc.kill();
+        throw new Error(`${url} did not come up on Redis within 10 s: ${(await new Response(proc.stderr as ReadableStream).text()).slice(0, 2000)}`);
+      }
       await Bun.sleep(50);
     }
   }
