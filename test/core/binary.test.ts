@@ -1,6 +1,6 @@
 // `make build` produces one executable that serves everything when copied alone to another directory.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeInThrowawayCopy } from "../support/build.ts";
@@ -18,7 +18,7 @@ function freePort(): number {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gateway-bin-"));
-  copyFileSync(makeInThrowawayCopy(["build"], "dist/gateway"), join(dir, "gateway"));
+  makeInThrowawayCopy(["build"], { from: "dist/gateway", to: join(dir, "gateway") });
   Bun.spawnSync(["chmod", "+x", join(dir, "gateway")]);
   const port = freePort();
   url = `http://127.0.0.1:${port}`;

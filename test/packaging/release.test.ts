@@ -3,7 +3,7 @@
 // qemu-user-static); the others are checked by their headers. The GitHub workflow that publishes them
 // cannot run here: its structure is checked against what `make release` really wrote.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
@@ -17,15 +17,22 @@ const PLATFORMS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "darwin-arm
 /** The aarch64 glibc for qemu (Debian's libc6-arm64-cross). */
 const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
 
+let work: string;
+/** What make release wrote (dist/release/), moved out of the throwaway copy. */
 let dir: string;
 let fake: FakeOpenRouter;
 
 beforeAll(async () => {
   // Every target: the first run on a machine fetches five runtimes from npm (Bun caches them).
-  dir = makeInThrowawayCopy(["release"], "dist/release", 300_000);
+  work = mkdtempSync(join(tmpdir(), "gateway-release-"));
+  dir = join(work, "release");
+  makeInThrowawayCopy(["release"], { from: "dist/release", to: dir }, 300_000);
   fake = await startFakeOpenRouter();
 }, 300_000);
-afterAll(() => fake?.stop());
+afterAll(async () => {
+  await fake?.stop();
+  if (work) rmSync(work, { recursive: true, force: true }); // seven binaries, ~700 MB
+});
 
 /** The first 4 KB: every header field checked below lies there. */
 function head(file: string): Uint8Array {
@@ -190,11 +197,12 @@ describe("README: Download and run", () => {
         return m && m[1] === pkg.version && readdirSync(dir).includes(m[2]) ? new Response(Bun.file(join(dir, m[2]))) : new Response("not found", { status: 404 });
       },
     });
-    const work = mkdtempSync(join(tmpdir(), "gateway-download-"));
+    const downloads = join(work, "downloads");
+    mkdirSync(downloads);
     const port = await freePort();
     const script = block("Linux").replace(RELEASES, `http://127.0.0.1:${server.port}/download`);
     const proc = Bun.spawn(["bash", "-euc", script], {
-      cwd: work,
+      cwd: downloads,
       // No network beyond loopback: the catalog refresh would call openrouter.ai.
       env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", CATALOG_REFRESH: "0", OPENROUTER_BASE_URL: fake.baseUrl },
       stdout: "pipe",
@@ -211,7 +219,6 @@ describe("README: Download and run", () => {
       proc.kill("SIGTERM");
       await proc.exited;
       server.stop(true);
-      rmSync(work, { recursive: true, force: true });
     }
     expect(await fetch(`http://127.0.0.1:${port}/health`).then(() => "still up", () => "stopped")).toBe("stopped");
     const out = await new Response(proc.stdout).text();
