@@ -95,4 +95,7 @@ function App() {
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById("app")!);
+// The console holds an admin's session, so it does not run inside another page's frame, where that page
+// could dress it up and catch clicks or a typed token (a meta Content-Security-Policy cannot forbid framing).
+if (window.top !== window.self) document.getElementById("app")!.textContent = "The console does not run inside a frame: open /admin directly.";
+else render(html`<${App} />`, document.getElementById("app")!);

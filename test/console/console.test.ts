@@ -208,6 +208,17 @@ describe("signing in", () => {
   });
 });
 
+test("inside another page's frame the console refuses to run", async () => {
+  const { page, done } = await open();
+  // A page of no origin of ours (about:blank) that frames the console.
+  const outer = await page.context().newPage();
+  await outer.setContent(`<iframe src="${gw.url}/admin"></iframe>`);
+  const frame = outer.frameLocator("iframe");
+  await frame.getByText("The console does not run inside a frame").waitFor();
+  expect(await frame.getByLabel("Admin token").count()).toBe(0);
+  await done();
+});
+
 describe("admin actions", () => {
   test("keys: create one with a budget (shown once), use it up, raise the budget, revoke it after confirming", async () => {
     const { page, done } = await open("#/keys");

@@ -125,6 +125,24 @@ describe("overrides", () => {
     }
   });
 
+  test("serves the admin console from source: Bun bundles src/console/ on the first request, no build step", async () => {
+    const port = freePort();
+    const gw = await serve(["--port", String(port)]);
+    try {
+      const page = await (await fetch(`http://127.0.0.1:${port}/admin`)).text();
+      expect(page).toContain("openai-gateway console");
+      const script = /<script[^>]+src="(\/[^"]+\.js)"/.exec(page)?.[1];
+      expect(script).toBeDefined();
+      const res = await fetch(`http://127.0.0.1:${port}${script}`);
+      expect(res.status).toBe(200);
+      // Preact, htm, uPlot and the console, bundled and minified.
+      expect((await res.text()).length).toBeGreaterThan(50_000);
+    } finally {
+      gw.proc.kill("SIGTERM");
+      await gw.proc.exited;
+    }
+  });
+
   test("a bad --port is refused like a bad PORT", async () => {
     const r = await run(["--port", "eighty"]);
     expect(r.code).toBe(1);
