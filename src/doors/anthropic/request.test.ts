@@ -137,6 +137,7 @@ describe("Anthropic -> chat", () => {
     expect(refusal(one({ type: "image", source: { type: "file", file_id: "f" } })).param).toBe("messages[0].content[0].source");
     expect(refusal(one({ type: "document", source: { type: "url", url: "https://x/a.pdf" } })).message).toContain("base64 PDF");
     expect(refusal(one({ type: "container_upload", file_id: "f" })).message).toContain("'container_upload'");
+    expect(refusal(one({ type: "tool_result", content: "orphan" })).param).toBe("messages[0].content[0].tool_use_id");
     const server = [{ type: "web_search_20250305", name: "web_search" }];
     const forced = refusal({ ...one({ type: "text", text: "x" }), tools: server, tool_choice: { type: "tool", name: "web_search" } });
     expect(forced.message).toContain("'web_search'");

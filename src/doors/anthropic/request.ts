@@ -73,8 +73,12 @@ function pushUser(messages: ChatMessage[], content: string | AnthropicBlock[], i
   content.forEach((block, j) => {
     const at = `messages[${i}].content[${j}]`;
     if (block.type === "tool_result") {
+      // Without the id of the call it answers, every chat upstream refuses the turn: say so here.
+      if (typeof block.tool_use_id !== "string" || block.tool_use_id === "") {
+        throw badRequest(`${at}: a tool_result needs the tool_use_id of the tool_use it answers.`, `${at}.tool_use_id`, "missing_required_parameter");
+      }
       const { text, images } = toolResult(block, at);
-      messages.push({ role: "tool", tool_call_id: String(block.tool_use_id ?? ""), content: text });
+      messages.push({ role: "tool", tool_call_id: block.tool_use_id, content: text });
       // Chat tool messages carry text only: images a tool returned follow in the user turn.
       parts.push(...images);
     } else {
