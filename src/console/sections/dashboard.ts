@@ -16,6 +16,10 @@ export interface Candidate {
   until?: string;
   reason?: string;
   failures?: number;
+  /** What its rate-limit headers last said is left, and this replica's latency average (ms). */
+  remaining_requests?: number;
+  remaining_tokens?: number;
+  latency_ms?: number;
 }
 
 interface ProviderHealth {
@@ -40,6 +44,8 @@ export interface AliasRow {
   alias: string;
   endpoint: string;
   mapped: boolean;
+  /** "latency": tried fastest first (auto, or an admin's choice); "fixed": in the order shown. */
+  order?: "latency" | "fixed";
   candidates: Array<Candidate & { provider: string; configured: boolean }>;
 }
 
@@ -118,13 +124,26 @@ export function Dashboard({ me }: { me: Me }) {
 
 /** "cooling down until 14:05 (in 12 min): quota" — what a candidate's state means for traffic. */
 export function candidateNote(c: Candidate): string {
+  return [stateNote(c), quotaNote(c)].filter(Boolean).join(" · ");
+}
+
+function stateNote(c: Candidate): string {
   if (c.state === "cooling_down" || c.state === "open") {
     const until = c.until ? `until ${new Date(c.until).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })} (${relative(c.until)})` : "";
-    const why = c.reason === "quota" ? "free-pool daily cap reached, resets" : c.reason === "rate_limit" ? "rate limited" : c.reason ?? "";
+    const why = c.reason === "quota" ? "out of quota, resets" : c.reason === "rate_limit" ? "rate limited" : c.reason ?? "";
     return `${why} ${until}`.trim();
   }
   if (c.state === "failing") return `${c.failures ?? 0} recent failures`;
   return c.reason ?? "";
+}
+
+/** What is left (where the upstream said) and how fast it answers here. */
+function quotaNote(c: Candidate): string {
+  const left = [
+    c.remaining_requests !== undefined ? `${num(c.remaining_requests)} requests` : "",
+    c.remaining_tokens !== undefined ? `${num(c.remaining_tokens)} tokens` : "",
+  ].filter(Boolean).join(", ");
+  return [left && `${left} left`, c.latency_ms !== undefined ? `~${ms(c.latency_ms)}` : ""].filter(Boolean).join(" · ");
 }
 
 function ProviderCard({ name, p }: { name: string; p: ProviderHealth }) {

@@ -53,10 +53,10 @@ function AliasRowView({ a, reload }: { a: AliasRow; reload: () => Promise<void> 
     await reload();
   });
   return html`<tr>
-    <td><code>${a.alias}</code>${a.mapped ? html` <span class="badge info">mapping</span>` : null}${a.endpoint === "embeddings" ? html` <span class="badge muted">embeddings</span>` : null}</td>
+    <td><code>${a.alias}</code>${a.mapped ? html` <span class="badge info">mapping</span>` : null}${a.order === "latency" ? html` <span class="badge info">fastest first</span>` : null}${a.endpoint === "embeddings" ? html` <span class="badge muted">embeddings</span>` : null}</td>
     <td><ol class="candidates">${a.candidates.map((c) => html`<li>
       <${StateBadge} state=${c.configured ? c.state : "unconfigured"} /> <span class="muted">${c.provider}</span> <code>${c.model}</code>
-      ${c.configured && c.state !== "ok" ? html` <span class="muted small">${candidateNote(c)}</span>` : null}</li>`)}</ol></td>
+      ${c.configured && candidateNote(c) ? html` <span class="muted small">${candidateNote(c)}</span>` : null}</li>`)}</ol></td>
     <td class="row-actions">${a.mapped ? html`<button type="button" class="danger" onClick=${remove} disabled=${busy} aria-label=${`Remove mapping ${a.alias}`}>Remove</button>` : null}
       <${ErrorNote} error=${error} /></td>
   </tr>`;
