@@ -38,6 +38,8 @@ export function responsesDoor({ store, storing, maxTokensLimit }: ResponsesDeps)
     route: "/v1/responses",
     name: "responses",
     schema: responsesRequestSchema,
+    // max_output_tokens above MAX_TOKENS_LIMIT is lowered, never refused (request.ts), and so to each candidate's limit.
+    lowersMaxTokens: true,
     detail: {
       summary: "Create a response (Responses API)",
       description: "OpenAI's Responses API over the same models and failover as chat completions, for Codex CLI and the newest SDK code. Built-in tools (web_search ...) are dropped and named in `x-gateway-dropped-tools`. Responses are stored (RESPONSE_STORE_*) unless `store: false`.",
