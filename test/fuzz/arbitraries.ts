@@ -101,15 +101,22 @@ function edit(v: Json, path: Path, change: (parent: Record<string | number, Json
 export function mutateValue(valid: Json): fc.Arbitrary<Json> {
   const all = paths(valid);
   const at = fc.constantFrom(...all);
+  // Only values with members can lose one (a filter that never passes would spin forever on `{}`).
+  const inner = all.filter((p) => p.length > 0);
+  const remove = inner.length > 0
+    ? [fc.constantFrom(...inner).map((p) => edit(valid, p, (o, k) => (Array.isArray(o) ? o.splice(Number(k), 1) : delete o[k])))]
+    : [];
   return fc.oneof(
     fc.constant(valid),
     fc.tuple(at, hostileValue).map(([p, h]) => (p.length === 0 ? h : edit(valid, p, (o, k) => void (o[k] = h)))),
-    fc.tuple(at.filter((p) => p.length > 0)).map(([p]) => edit(valid, p, (o, k) => (Array.isArray(o) ? o.splice(Number(k), 1) : delete o[k]))),
-    fc.tuple(at, fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...PROTO_NAMES)), hostileValue).map(([p, key, h]) =>
-      edit(valid, p, (o, k) => {
-        const target = p.length === 0 ? (o as Json) : o[k];
-        if (target && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, key, { value: h, enumerable: true, writable: true, configurable: true });
-      })),
+    ...remove,
+    fc.tuple(at, fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...PROTO_NAMES)), hostileValue).map(([p, key, h]) => {
+      const copy = structuredClone(valid);
+      const target = p.reduce<Json>((o, k) => (o as Record<string | number, Json>)[k], copy);
+      // defineProperty: a key named "__proto__" becomes a key, as JSON.parse would make it.
+      if (target && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, key, { value: h, enumerable: true, writable: true, configurable: true });
+      return copy;
+    }),
   );
 }
 

@@ -117,6 +117,11 @@ export const FUZZ_ROUTES: FuzzRoute[] = [
   },
   { method: "DELETE", path: "/config/models/*", admin: true },
   { method: "POST", path: "/config/clear-cache", admin: true },
+  { method: "POST", path: "/config/routing", admin: true },
+  { method: "DELETE", path: "/config/routing/*", admin: true },
+  { method: "POST", path: "/config/providers/:name/test", admin: true },
+  { method: "PATCH", path: "/config/keys/:id", admin: true },
+  { method: "GET", path: "/config/sessions", admin: true },
   { method: "GET", path: "/config/providers", admin: true },
   {
     method: "POST", path: "/config/providers/custom", admin: true,
