@@ -1,7 +1,8 @@
 // An OpenAI-compatible upstream that misbehaves on demand, written on raw TCP so it can break HTTP itself
 // (Bun.serve would correct a lying Content-Length). Each request to /v1/chat/completions or
 // /v1/embeddings is answered by the current fault:
-//   huge        a 200 JSON body of `bytes` bytes (valid JSON, far larger than any sane answer)
+//   huge        a 200 JSON body of `bytes` bytes (valid JSON, far larger than any sane answer), with its
+//               Content-Length or chunked (no length to refuse it by)
 //   trickle     a valid SSE answer sent one byte every `gapMs`
 //   stall       one SSE chunk, then nothing, with the connection held open
 //   endless     SSE keep-alive comments every `gapMs`, forever, never an event
@@ -15,7 +16,7 @@ import net from "node:net";
 
 export type Fault =
   | { kind: "ok" }
-  | { kind: "huge"; bytes: number }
+  | { kind: "huge"; bytes: number; chunked?: boolean }
   | { kind: "trickle"; gapMs: number }
   | { kind: "stall" }
   | { kind: "endless"; gapMs: number }
@@ -104,14 +105,19 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
       case "huge": {
         // One array of numbers as long as asked: valid JSON, sent in 64 KB writes as the socket drains.
         const piece = "1,".repeat(32 * 1024);
-        socket.write(head("application/json", `Content-Length: ${fault.bytes}\r\n`) + `{"data":[`);
+        const write = (text: string) => (fault.chunked ? send(text) : socket.write(text));
+        socket.write(head("application/json", fault.chunked ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${fault.bytes}\r\n`));
+        write(`{"data":[`);
         let sent = 9;
         const more = () => {
           while (!socket.destroyed && sent + piece.length + 3 < fault.bytes) {
             sent += piece.length;
-            if (!socket.write(piece)) return void socket.once("drain", more);
+            if (!write(piece)) return void socket.once("drain", more);
           }
-          if (!socket.destroyed) socket.end("1]}".padStart(fault.bytes - sent, " "));
+          if (socket.destroyed) return;
+          write("1]}".padStart(fault.bytes - sent, " "));
+          if (fault.chunked) socket.end("0\r\n\r\n");
+          else socket.end();
         };
         return more();
       }

@@ -57,6 +57,14 @@ describe("a misbehaving upstream ends in a clean error", () => {
     expect(await released()).toBe(0);
   });
 
+  test("the same body without a length (chunked): cut off once it passes the ceiling, 502, connection closed", async () => {
+    upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY * 2, chunked: true };
+    const res = await chat();
+    expect(res.status).toBe(502);
+    expect((await errorBody(res)).message).toContain("larger than");
+    expect(await released()).toBe(0);
+  });
+
   test("a stream trickling one byte at a time still completes, since bytes keep coming", async () => {
     upstream.fault = { kind: "trickle", gapMs: 1 };
     const res = await chat(true);
