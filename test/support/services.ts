@@ -2,7 +2,7 @@
 // per test run, Debian's Chromium. Each fails loudly (never skips) when its program is missing:
 // `.ci/run` installs them; on a dev machine `apt-get install redis-server postgresql chromium`.
 import { spawn, spawnSync, type Subprocess } from "bun";
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -102,10 +102,12 @@ async function startCluster(): Promise<string> {
   };
   run([`${bin}/initdb`, "-D", `${dir}/data`, "-A", "trust", "-U", "postgres"]);
   run([`${bin}/pg_ctl`, "-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-l", `${dir}/log`, "-w", "start"]);
-  process.on("exit", () => {
-    spawnSync([...asPostgres, `${bin}/pg_ctl`, "-D", `${dir}/data`, "-m", "immediate", "-w", "stop"]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // bun test exits without running exit handlers, and a killed run runs none: a detached watcher stops and
+  // removes the cluster once this process is gone, however it ends.
+  const stop = `${asPostgres.join(" ")} ${bin}/pg_ctl -D ${dir}/data -m immediate -w stop >/dev/null 2>&1; rm -rf ${dir}`;
+  spawn(["setsid", "bash", "-c", `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ${stop}`], {
+    stdin: "ignore", stdout: "ignore", stderr: "ignore",
+  }).unref();
   return `postgres://postgres@127.0.0.1:${port}/postgres`;
 }
 
