@@ -11,9 +11,9 @@ import { GitHubClient } from "./auth/github.ts";
 import { TokenService } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
 import { ApiKeyStore } from "./db/api-keys.ts";
-import { openDatabase } from "./db/database.ts";
+import { openDatabase, openPostgres } from "./db/database.ts";
 import { OAuthStateStore } from "./db/oauth-states.ts";
-import { RevocationStore } from "./db/revocations.ts";
+import { PostgresRevocations, RevocationStore } from "./db/revocations.ts";
 import { RuntimeConfigStore } from "./db/runtime-config.ts";
 import { UserStore } from "./db/users.ts";
 import { countTokensRoute, messagesDoor } from "./doors/anthropic/door.ts";
@@ -85,23 +85,31 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   const registry = deps.registry ?? createRegistry(config);
   const log = deps.log ?? createLogger();
   const m = deps.metrics ?? createGatewayMetrics();
-  // Persistent state (keys, revocations, admin changes) lives in SQLite; the app closes it when it stops.
-  const db = openDatabase(config.databasePath);
+  // Persistent state (keys, users, revocations, admin changes) lives in SQLite (DATABASE_PATH) or, with
+  // DATABASE_URL, in Postgres, which replicas on several hosts share; the app closes it when it stops.
+  const pg = config.usage.databaseUrl ? openPostgres(config.usage.databaseUrl) : undefined;
+  const db = pg ? undefined : openDatabase(config.databasePath);
+  const tables = pg?.db ?? db!;
+  const pgRevocations = pg && new PostgresRevocations(pg.db, log);
+  const revocations = pgRevocations ?? new RevocationStore(db!);
   // REDIS_URL puts every shared store on Redis so replicas share them (docs/scaling.md); tests inject their own.
-  const shared = config.redis.url ? redisStores(config.redis.url, config, log, clock, new RevocationStore(db)) : undefined;
+  const shared = config.redis.url ? redisStores(config.redis.url, config, log, clock, revocations) : undefined;
   const rateLimitStore = deps.rateLimitStore ?? shared?.rateLimit ?? new MemoryRateLimitStore({ clock });
   const cacheStore = deps.cacheStore ?? shared?.cache ?? new MemoryCacheStore({ maxEntries: config.cache.maxEntries, clock });
   const sessionStore = deps.sessionStore ?? shared?.sessions ?? new MemorySessionStore({ ttlMs: config.sessions.ttlMs, max: config.sessions.max, clock });
   const responseStore = deps.responseStore ?? shared?.responses ?? new MemoryResponseStore({ ...config.responseStore, clock });
   const changes = shared?.changes ?? localChanges;
-  const keys = new ApiKeyStore(db, changes);
-  const users = new UserStore(db);
-  const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, shared?.revocations ?? new RevocationStore(db), clock);
+  const keys = new ApiKeyStore<boolean>(tables, changes);
+  const users = new UserStore<boolean>(tables);
+  const tokens = new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds, shared?.revocations ?? revocations, clock);
   const auth = new Authenticator(config.auth, tokens, keys);
   const overrides = new ModelOverrides();
   const reserved = new Set([...builtinProviders(config).keys(), ...registry.all().map((p) => p.name)]);
-  const runtime = new RuntimeConfig(new RuntimeConfigStore(db), registry, overrides, reserved, log, clock, changes);
-  runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })));
+  const runtime = new RuntimeConfig(new RuntimeConfigStore<boolean>(tables), registry, overrides, reserved, log, clock, changes);
+  // SQLite answers at once, so on it everything is loaded before createApp returns; on Postgres the
+  // migrations, the revocations and the admin's configuration are read first: await `ready` before serving.
+  const load = () => Promise.all([pgRevocations?.load(), runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })))]);
+  const ready: Promise<unknown> = pg ? pg.migrated.then(load) : load();
   const { clientId, clientSecret } = config.github;
   const github = clientId && clientSecret ? new GitHubClient({ ...config.github, clientId, clientSecret }, config.upstreamTimeoutMs) : undefined;
   if (config.auth.jwtSecretGenerated) log("jwt_secret_generated", { note: "JWT_SECRET is not set: tokens are signed with a random secret and end with this process" });
@@ -168,7 +176,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     .use(responseCache(cacheStore, config.cache.maxEntries > 0 ? config.cache.ttlMs : 0, m))
     // Memory stores answer at once; on Redis, what the rate limit and sessions sent is awaited here at the latest.
     .use(shared ? deferredChecks() : new Elysia({ name: "deferred-checks" }))
-    .use(authRoutes({ github, tokens, users, states: new OAuthStateStore(db), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
+    .use(authRoutes({ github, tokens, users, states: new OAuthStateStore<boolean>(tables), auth, secureCookie: config.github.callbackUrl.startsWith("https:"), now: clock, log }))
     .use(adminRoutes({ config, auth, runtime, keys, budgets, registry, catalog, router, overrides, cache: cacheStore, now: clock, log }))
     .use(emulationRoutes(runtime))
     .use(staticAssets())
@@ -202,9 +210,10 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     await Promise.race([closed, Bun.sleep(LEDGER_CLOSE_MS)]);
     // After the last rows: their budget counts go to Redis too.
     shared?.redis.close();
-    db.close();
+    db?.close();
+    await pg?.db.close();
   })());
-  return Object.assign(app, { close });
+  return Object.assign(app, { close, ready });
 }
 
 /** The longest a stop waits for the usage ledger's final flush. */

@@ -61,7 +61,7 @@ const EnvSchema = t.Object({
   REQUEST_TIMEOUT: Int(1, 3_600_000, 120_000, "Deadline of a whole request in ms, across every attempt and wait"),
   CATALOG_REFRESH: Int(0, 604_800_000, 3_600_000, "How often (ms) each provider's model list is refetched; 0 turns it off"),
   DATABASE_PATH: t.String({ minLength: 1, default: "./data/gateway.db", description: "SQLite file for admin changes, keys, users, revocations (:memory: under NODE_ENV=test)" }),
-  DATABASE_URL: t.Optional(t.String({ pattern: "^postgres(ql)?://[^\\s]+$", description: "postgres://user:password@host:5432/db: the usage ledger goes to Postgres instead of the SQLite file" })),
+  DATABASE_URL: t.Optional(t.String({ pattern: "^postgres(ql)?://[^\\s]+$", description: "postgres://user:password@host:5432/db: the gateway's tables (keys, users, revocations, admin changes) and the usage ledger go to Postgres instead of the SQLite file, so replicas on several hosts share them" })),
   USAGE_LEDGER: t.Union(BOOL, { default: "true", description: "false stops writing usage ledger rows" }),
   USAGE_RETENTION_DAYS: Int(0, 36_500, 30, "Usage rows older than this many days are deleted (daily); 0 keeps them all"),
   JWT_SECRET: Text("Signs the gateway's JWTs: 32+ characters, required in production (random per run elsewhere)"),
@@ -143,11 +143,14 @@ export interface Config {
   presets: Record<string, ProviderSettings>;
   /** OpenAI-compatible servers (Ollama, vLLM ...) from CUSTOM_PROVIDERS; the admin API adds more at run time. */
   customProviders: CustomProviderSetting[];
-  /** SQLite file holding what the admin API changes, keys and revocations; ":memory:" keeps nothing. */
+  /** SQLite file holding what the admin API changes, keys and revocations (unused with DATABASE_URL); ":memory:" keeps nothing. */
   databasePath: string;
   /** Shared state for replicas (docs/scaling.md); without a url every store is this process's memory. */
   redis: { url?: string; prefix: string };
-  /** The usage ledger: on unless USAGE_LEDGER=false; in Postgres when DATABASE_URL is set, else in the SQLite file. */
+  /**
+   * The usage ledger: on unless USAGE_LEDGER=false. `databaseUrl` (DATABASE_URL) puts it and the gateway's
+   * own tables in Postgres; without it both are in the SQLite file.
+   */
   usage: { enabled: boolean; databaseUrl?: string; retentionDays: number };
   auth: AuthSettings;
   github: GitHubSettings;

@@ -42,6 +42,13 @@ if (invocation.command === "healthcheck") process.exit(await healthcheck(config)
 const log = createLogger();
 const app = createApp(config, { log });
 try {
+  // With DATABASE_URL: migrated, and what replicas share read, before the first request.
+  await app.ready;
+} catch (error) {
+  console.error(`openai-gateway: cannot open the database: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+try {
   app.listen({ port: config.port, hostname: config.host });
 } catch (error) {
   // A taken port is the usual cause: say so in one line, not with a stack trace.

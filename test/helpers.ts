@@ -33,7 +33,9 @@ export function testConfig(overrides: Overrides = {}): Config {
 
 export async function startGateway(overrides: Overrides = {}, deps: Partial<Deps> = {}): Promise<Gateway> {
   const config = testConfig(overrides);
-  const app = createApp(config, { log: silentLogger, ...deps }).listen({ port: 0, hostname: "127.0.0.1" });
+  const created = createApp(config, { log: silentLogger, ...deps });
+  await created.ready;
+  const app = created.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;
   return {
     url,

@@ -9,7 +9,7 @@ export function builtinProviders(config: Config): ReadonlyMap<string, ProviderSe
   return new Map(Object.entries({ openrouter: config.openrouter, gemini: config.gemini, opencode: config.opencode, ...config.presets }));
 }
 
-export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
+export async function effectiveConfig(config: Config, runtime: RuntimeConfig) {
   const provider = (p: ProviderSettings) => ({ baseUrl: p.baseUrl, keySet: !!p.apiKey });
   return {
     server: {
@@ -55,6 +55,6 @@ export function effectiveConfig(config: Config, runtime: RuntimeConfig) {
       baseUrl: config.github.baseUrl,
       apiUrl: config.github.apiUrl,
     },
-    models: { mappings: runtime.mappings(), emulationProfile: runtime.profile, emulationProfiles: runtime.profiles() },
+    models: { mappings: await runtime.mappings(), emulationProfile: runtime.profile, emulationProfiles: runtime.profiles() },
   };
 }

@@ -7,7 +7,8 @@ import { badRequest, GatewayError, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { OpenAICompatibleProvider } from "../providers/openai-compatible/provider.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
-import type { AliasOrder, CustomProviderSpec, ModelMapping, RuntimeConfigStore } from "../db/runtime-config.ts";
+import type { AliasOrder, CustomProviderSpec, ModelMapping, RuntimeConfigStore, SavedConfig } from "../db/runtime-config.ts";
+import { type Maybe, then } from "../db/sql.ts";
 import { BUILTIN_PROFILES, DEFAULT_PROFILE, oneModelProfile } from "../routing/emulation.ts";
 import type { ModelOverrides } from "../routing/overrides.ts";
 import { type ChangeFeed, localChanges } from "../stores/changes.ts";
@@ -25,7 +26,7 @@ export class RuntimeConfig {
   private configured: CustomProviderSpec[] = [];
 
   constructor(
-    private readonly store: RuntimeConfigStore,
+    private readonly store: RuntimeConfigStore<boolean>,
     private readonly registry: ProviderRegistry,
     private readonly overrides: ModelOverrides,
     /** Names custom providers may not take: the built-in providers. */
@@ -34,78 +35,89 @@ export class RuntimeConfig {
     private readonly now: () => number,
     private readonly changes: ChangeFeed = localChanges,
   ) {
-    changes.on("runtime", () => this.reload());
+    changes.on("runtime", () => void Promise.resolve(this.reload()).catch((error) =>
+      log("runtime_config_reload_failed", { error: error instanceof Error ? error.message : String(error) })));
   }
 
   /**
    * Start-up: the CUSTOM_PROVIDERS setting first (not persisted: the environment stays its source),
    * then what admins saved, which replaces a configured provider of the same name. Saved entries that
-   * no longer fit are skipped and logged, not lost.
+   * no longer fit are skipped and logged, not lost. Synchronous on SQLite; on Postgres the gateway
+   * awaits it before serving.
    */
-  load(configured: CustomProviderSpec[] = []): void {
+  load(configured: CustomProviderSpec[] = []): Maybe<void> {
     this.configured = configured;
-    for (const spec of configured) this.register(spec);
-    for (const spec of this.store.customProviders()) {
+    return then(this.store.saved(), (saved) => this.apply(saved));
+  }
+
+  /**
+   * Another replica changed the saved configuration: read it all, then start again from the environment
+   * and what was read, in one step (requests never see it half applied).
+   */
+  reload(): Maybe<void> {
+    return then(this.store.saved(), (saved) => {
+      for (const name of this.custom.keys()) {
+        this.registry.remove(name);
+        this.overrides.setCustomModels(name, []);
+      }
+      this.custom.clear();
+      this.overrides.clearMappings();
+      this.overrides.clearLatencyOrders();
+      this.apply(saved);
+    });
+  }
+
+  private apply(saved: SavedConfig): void {
+    for (const spec of this.configured) this.register(spec);
+    for (const spec of saved.customProviders) {
       if (this.reserved.has(spec.name)) this.log("custom_provider_skipped", { name: spec.name, reason: "clashes with a built-in provider" });
       else this.register(spec);
     }
-    for (const m of this.store.mappings()) {
+    for (const m of saved.mappings) {
       if (this.registry.get(m.provider)) this.overrides.setMapping(m.alias, { provider: m.provider, model: m.model });
       else this.log("model_mapping_skipped", { alias: m.alias, provider: m.provider, reason: "unknown provider" });
     }
-    for (const [alias, order] of Object.entries(this.store.orders())) this.overrides.setLatencyOrder(alias, order === "latency");
-    const profile = this.store.profile();
+    for (const [alias, order] of Object.entries(saved.orders)) this.overrides.setLatencyOrder(alias, order === "latency");
+    const { profile } = saved;
     if (profile && this.profiles().includes(profile)) this.applyProfile(profile);
     else if (profile) this.log("emulation_profile_skipped", { profile, reason: "its provider is not available" });
   }
 
-  /** Another replica changed the saved configuration: start again from the environment and the database. */
-  reload(): void {
-    for (const name of this.custom.keys()) {
-      this.registry.remove(name);
-      this.overrides.setCustomModels(name, []);
-    }
-    this.custom.clear();
-    this.overrides.clearMappings();
-    this.overrides.clearLatencyOrders();
-    this.load(this.configured);
-  }
-
-  mappings(): ModelMapping[] {
+  mappings(): Maybe<ModelMapping[]> {
     return this.store.mappings();
   }
 
-  setMapping(mapping: ModelMapping): void {
+  async setMapping(mapping: ModelMapping): Promise<void> {
     if (!this.registry.get(mapping.provider)) {
       throw badRequest(`Unknown provider \`${mapping.provider}\`; GET /config/providers lists them.`, "provider", "invalid_value");
     }
-    this.store.saveMapping(mapping, this.now());
+    await this.store.saveMapping(mapping, this.now());
     this.overrides.setMapping(mapping.alias, { provider: mapping.provider, model: mapping.model });
     this.changes.announce("runtime");
   }
 
-  removeMapping(alias: string): void {
-    if (!this.store.removeMapping(alias)) throw notFound(`No model mapping for \`${alias}\`.`);
+  async removeMapping(alias: string): Promise<void> {
+    if (!(await this.store.removeMapping(alias))) throw notFound(`No model mapping for \`${alias}\`.`);
     this.overrides.removeMapping(alias);
     this.changes.announce("runtime");
   }
 
   /** The aliases admins ordered by latency ("latency") or as listed ("fixed"). */
-  orders(): Record<string, AliasOrder> {
+  orders(): Maybe<Record<string, AliasOrder>> {
     return this.store.orders();
   }
 
-  setOrder(alias: string, order: AliasOrder): void {
-    this.store.saveOrders({ ...this.store.orders(), [alias]: order });
+  async setOrder(alias: string, order: AliasOrder): Promise<void> {
+    await this.store.saveOrders({ ...(await this.store.orders()), [alias]: order });
     this.overrides.setLatencyOrder(alias, order === "latency");
     this.changes.announce("runtime");
   }
 
-  removeOrder(alias: string): void {
-    const orders = this.store.orders();
+  async removeOrder(alias: string): Promise<void> {
+    const orders = await this.store.orders();
     if (!Object.hasOwn(orders, alias)) throw notFound(`No routing order set for \`${alias}\`.`);
     delete orders[alias];
-    this.store.saveOrders(orders);
+    await this.store.saveOrders(orders);
     this.overrides.removeLatencyOrder(alias);
     this.changes.announce("runtime");
   }
@@ -115,7 +127,7 @@ export class RuntimeConfig {
   }
 
   /** Adds or replaces a custom OpenAI-compatible provider; true when it replaced one. */
-  addCustomProvider(input: CustomProviderSpec): boolean {
+  async addCustomProvider(input: CustomProviderSpec): Promise<boolean> {
     const spec = { ...input, baseUrl: checkBaseUrl(input.baseUrl) };
     if (this.reserved.has(spec.name)) {
       throw new GatewayError(409, `\`${spec.name}\` is a built-in provider; pick another name.`, "invalid_request_error", "provider_exists", "name");
@@ -127,7 +139,7 @@ export class RuntimeConfig {
       }
     }
     const replaced = this.custom.has(spec.name);
-    this.store.saveCustomProvider(spec, this.now());
+    await this.store.saveCustomProvider(spec, this.now());
     this.register(spec);
     // A profile pointing at this provider follows its (possibly new) first model.
     if (this.overrides.profile === spec.name) this.applyProfile(spec.name);
@@ -135,16 +147,16 @@ export class RuntimeConfig {
     return replaced;
   }
 
-  removeCustomProvider(name: string): void {
+  async removeCustomProvider(name: string): Promise<void> {
     if (!this.custom.has(name)) throw notFound(`No custom provider \`${name}\`.`);
     const users = [
-      ...this.store.mappings().filter((m) => m.provider === name).map((m) => `model mapping \`${m.alias}\``),
+      ...(await this.store.mappings()).filter((m) => m.provider === name).map((m) => `model mapping \`${m.alias}\``),
       ...(this.overrides.profile === name ? ["the emulation profile"] : []),
     ];
     if (users.length > 0) {
       throw new GatewayError(409, `Custom provider \`${name}\` is still used by ${users.join(", ")}; change those first.`, "invalid_request_error", "provider_in_use");
     }
-    this.store.removeCustomProvider(name);
+    await this.store.removeCustomProvider(name);
     this.custom.delete(name);
     this.registry.remove(name);
     this.overrides.setCustomModels(name, []);
@@ -161,12 +173,12 @@ export class RuntimeConfig {
     return [...builtin, ...this.custom.keys()];
   }
 
-  setProfile(profile: string): void {
+  async setProfile(profile: string): Promise<void> {
     if (!this.profiles().includes(profile)) {
       throw badRequest(`Unknown or unavailable emulation profile \`${profile}\`; available: ${this.profiles().join(", ")}.`,
         "profile", "invalid_value");
     }
-    this.store.saveProfile(profile);
+    await this.store.saveProfile(profile);
     this.applyProfile(profile);
     this.changes.announce("runtime");
   }

@@ -35,7 +35,7 @@ export class Authenticator {
   constructor(
     settings: Pick<AuthSettings, "adminUsers" | "adminToken">,
     private readonly tokens: TokenService,
-    private readonly keys: ApiKeyStore,
+    private readonly keys: ApiKeyStore<boolean>,
   ) {
     this.adminUsers = new Set(settings.adminUsers);
     this.adminTokenHash = settings.adminToken ? sha256(settings.adminToken) : undefined;
@@ -111,7 +111,7 @@ export class Authenticator {
       if (!verified.ok) return { kind: "unknown", keyHash, reason: verified.reason };
       return { kind: "user", claims: verified.claims, admin: this.adminUsers.has(verified.claims.login.toLowerCase()) };
     }
-    const key = this.keys.findByHash(keyHash);
+    const key = await this.keys.findByHash(keyHash);
     return key ? { kind: "key", keyHash, key } : { kind: "unknown", keyHash, reason: "unknown_key" };
   }
 }

@@ -3,6 +3,7 @@
 import { jwt } from "@elysiajs/jwt";
 import { t } from "elysia";
 import type { Revocations } from "../db/revocations.ts";
+import type { Maybe } from "../db/sql.ts";
 import { randomToken } from "./secrets.ts";
 
 const ISSUER = "openai-gateway";
@@ -52,8 +53,8 @@ export class TokenService {
     return { ok: true, claims };
   }
 
-  revoke(claims: TokenClaims): void {
-    this.revocations.revoke(claims.jti, claims.exp, this.now());
+  revoke(claims: TokenClaims): Maybe<void> {
+    return this.revocations.revoke(claims.jti, claims.exp, this.now());
   }
 }
 

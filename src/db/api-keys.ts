@@ -2,6 +2,7 @@
 // creation, and a lost key is replaced, never recovered.
 import type { Database } from "bun:sqlite";
 import { randomToken, sha256 } from "../auth/secrets.ts";
+import { out, type Out, type Param, PostgresClient, type Runner, runner, then } from "./sql.ts";
 import { type ChangeFeed, localChanges } from "../stores/changes.ts";
 import { LruMap } from "../stores/lru.ts";
 
@@ -27,7 +28,8 @@ interface Row {
   name: string;
   rate_limit: number | null;
   budget: string | null;
-  created_at: number;
+  /** Epoch ms; Postgres answers BIGINT as a string. */
+  created_at: number | string;
   created_by: string;
 }
 
@@ -43,78 +45,94 @@ export const KEY_PREFIX = "gwk_";
 const LOOKUP_TTL_MS = 1_000;
 const LOOKUP_MAX = 1_000;
 
-export class ApiKeyStore {
+/**
+ * On SQLite (`Sync`) every method answers at once, as before; on Postgres with promises.
+ * What is read when: a request's key is read from the database only the first time it is seen, then at
+ * most once per LOOKUP_TTL_MS, and again after a change made here or announced by another replica
+ * (stores/changes.ts, on Redis); every other lookup is answered from memory. The admin routes read and
+ * write the database directly.
+ */
+export class ApiKeyStore<Sync extends boolean = true> {
   // Every request with a bearer key looks it up; a query per request cost more than the rest of auth.
   // Keyed by the key's hash, never the key; emptied by every change made through this store.
   readonly #lookups = new LruMap<{ key: ApiKey | undefined; until: number }>(LOOKUP_MAX);
+  /** Bumped by every change: a lookup that started before one does not remember what it read. */
+  #generation = 0;
+  readonly #db: Runner<Sync>;
 
-  constructor(private readonly db: Database, private readonly changes: ChangeFeed = localChanges) {
-    changes.on("keys", () => this.#lookups.clear());
+  constructor(db: Database | Runner<Sync>, private readonly changes: ChangeFeed = localChanges) {
+    this.#db = runner(db);
+    changes.on("keys", () => this.#forget());
   }
 
-  create(input: { name: string; rateLimit: number | null; budget?: Budget | null; createdBy: string }, now: number): { key: string; record: ApiKey } {
+  create(input: { name: string; rateLimit: number | null; budget?: Budget | null; createdBy: string }, now: number): Out<Sync, { key: string; record: ApiKey }> {
     const key = `${KEY_PREFIX}${randomToken()}`;
     const row: Row = {
       id: `key_${randomToken(9)}`, name: input.name, rate_limit: input.rateLimit, budget: input.budget ? JSON.stringify(input.budget) : null,
       created_at: now, created_by: input.createdBy,
     };
-    this.db.query(
-      `INSERT INTO api_keys (id, name, key_hash, rate_limit, budget, created_at, created_by)
-       VALUES ($id, $name, $hash, $rate_limit, $budget, $created_at, $created_by)`,
-    ).run({ ...row, hash: sha256(key) });
-    this.#changed();
-    return { key, record: toApiKey(row) };
+    const inserted = this.#db.run(
+      "INSERT INTO api_keys (id, name, key_hash, rate_limit, budget, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [row.id, row.name, sha256(key), row.rate_limit, row.budget, row.created_at, row.created_by],
+    );
+    return out(then(inserted, () => {
+      this.#changed();
+      return { key, record: toApiKey(row) };
+    }));
   }
 
-  list(): ApiKey[] {
-    return this.db.query<Row, []>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`).all().map(toApiKey);
+  list(): Out<Sync, ApiKey[]> {
+    return out(then(this.#db.all<Row>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`), (rows) => rows.map(toApiKey)));
   }
 
   /** Changes what is given (`null` clears rateLimit or budget); the updated key, or undefined when there is none. */
-  update(id: string, change: { name?: string; rateLimit?: number | null; budget?: Budget | null }): ApiKey | undefined {
+  update(id: string, change: { name?: string; rateLimit?: number | null; budget?: Budget | null }): Out<Sync, ApiKey | undefined> {
     const sets: string[] = [];
-    const values: Record<string, string | number | null> = { id };
-    if (change.name !== undefined) (sets.push("name = $name"), (values.name = change.name));
-    if (change.rateLimit !== undefined) (sets.push("rate_limit = $rate_limit"), (values.rate_limit = change.rateLimit));
-    if (change.budget !== undefined) (sets.push("budget = $budget"), (values.budget = change.budget && JSON.stringify(change.budget)));
-    if (sets.length > 0) this.db.query(`UPDATE api_keys SET ${sets.join(", ")} WHERE id = $id`).run(values);
-    const row = this.db.query<Row, { id: string }>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $id`).get({ id });
-    if (sets.length > 0) this.#changed();
-    return row ? toApiKey(row) : undefined;
+    const values: Param[] = [];
+    if (change.name !== undefined) (sets.push("name = ?"), values.push(change.name));
+    if (change.rateLimit !== undefined) (sets.push("rate_limit = ?"), values.push(change.rateLimit));
+    if (change.budget !== undefined) (sets.push("budget = ?"), values.push(change.budget && JSON.stringify(change.budget)));
+    const updated = sets.length > 0 ? this.#db.run(`UPDATE api_keys SET ${sets.join(", ")} WHERE id = ?`, [...values, id]) : 0;
+    return out(then(updated, () => then(this.#db.all<Row>(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`, [id]), ([row]) => {
+      if (sets.length > 0) this.#changed();
+      return row ? toApiKey(row) : undefined;
+    })));
   }
 
-  remove(id: string): boolean {
-    const removed = this.db.query("DELETE FROM api_keys WHERE id = $id").run({ id }).changes > 0;
-    this.#changed();
-    return removed;
+  remove(id: string): Out<Sync, boolean> {
+    return out(then(this.#db.run("DELETE FROM api_keys WHERE id = ?", [id]), (changes) => {
+      this.#changed();
+      return changes > 0;
+    }));
   }
 
   /** The key whose SHA-256 is `hash`, if an admin created it and has not revoked it. */
-  findByHash(hash: string): ApiKey | undefined {
+  findByHash(hash: string): Out<Sync, ApiKey | undefined> {
     const now = performance.now();
     const known = this.#lookups.get(hash);
-    if (known && known.until > now) return known.key;
-    const key = this.#query(hash);
-    this.#lookups.set(hash, { key, until: now + LOOKUP_TTL_MS });
-    return key;
+    if (known && known.until > now) return out(this.#db instanceof PostgresClient ? Promise.resolve(known.key) : known.key);
+    const generation = this.#generation;
+    return out(then(this.#db.all<Row>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`, [hash]), ([row]) => {
+      const key = row ? toApiKey(row) : undefined;
+      if (generation === this.#generation) this.#lookups.set(hash, { key, until: now + LOOKUP_TTL_MS });
+      return key;
+    }));
+  }
+
+  #forget(): void {
+    this.#generation++;
+    this.#lookups.clear();
   }
 
   #changed(): void {
-    this.#lookups.clear();
+    this.#forget();
     this.changes.announce("keys");
-  }
-
-  #query(hash: string): ApiKey | undefined {
-    const row = this.db
-      .query<Row, { hash: string }>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $hash`)
-      .get({ hash });
-    return row ? toApiKey(row) : undefined;
   }
 }
 
 function toApiKey(row: Row): ApiKey {
   return {
     id: row.id, name: row.name, rateLimit: row.rate_limit, budget: row.budget ? (JSON.parse(row.budget) as Budget) : null,
-    createdAt: new Date(row.created_at).toISOString(), createdBy: row.created_by,
+    createdAt: new Date(Number(row.created_at)).toISOString(), createdBy: row.created_by,
   };
 }

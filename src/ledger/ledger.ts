@@ -29,10 +29,12 @@ export class Ledger {
 
   constructor(
     private readonly settings: LedgerSettings,
-    db: Database,
+    /** The gateway's SQLite database; none when DATABASE_URL puts everything in Postgres. */
+    db: Database | undefined,
     private readonly deps: { metrics: GatewayMetrics; log: Logger; clock: () => number; writer?: WriterOptions },
   ) {
-    this.store = settings.databaseUrl ? new PostgresLedger(settings.databaseUrl) : new SqliteLedger(db);
+    if (!settings.databaseUrl && !db) throw new Error("The usage ledger needs DATABASE_URL or the SQLite database.");
+    this.store = settings.databaseUrl ? new PostgresLedger(settings.databaseUrl) : new SqliteLedger(db!);
     this.writer = new LedgerWriter(this.store, deps.metrics.ledger, deps.log, deps.writer);
   }
 

@@ -2,8 +2,9 @@
 // gateways sharing one ledger. Same schema and queries as SQLite; migrations run under an advisory lock
 // so gateways starting together apply each one once.
 import { SQL } from "bun";
+import { migratePostgres, numbered } from "../db/sql.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
   type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -22,20 +23,11 @@ export class PostgresLedger implements LedgerStore {
 
   /** Applies pending migrations once; a failed attempt is retried by the next operation. */
   migrate(): Promise<void> {
-    this.#migrated ??= this.#sql.begin(async (tx) => {
-      await tx.unsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      await tx.unsafe(MIGRATIONS_TABLE);
-      const [{ version }] = await tx.unsafe("SELECT COALESCE(MAX(version), 0) AS version FROM ledger_migrations");
-      const applied = Number(version);
-      if (applied > MIGRATIONS.length) throw new Error(`The usage ledger was written by a newer gateway (schema ${applied}); upgrade the gateway.`);
-      for (let i = applied; i < MIGRATIONS.length; i++) {
-        for (const statement of MIGRATIONS[i]("postgres")) await tx.unsafe(statement);
-        await tx.unsafe("INSERT INTO ledger_migrations (version, applied_at) VALUES ($1, $2)", [i + 1, Date.now()]);
-      }
-    }).catch((error) => {
-      this.#migrated = undefined;
-      throw error;
-    });
+    this.#migrated ??= migratePostgres(this.#sql, { table: "ledger_migrations", lock: MIGRATION_LOCK, migrations: MIGRATIONS, name: "usage ledger" })
+      .catch((error) => {
+        this.#migrated = undefined;
+        throw error;
+      });
     return this.#migrated;
   }
 
@@ -76,7 +68,6 @@ export class PostgresLedger implements LedgerStore {
   /** Rows as objects; COUNT, SUM and BIGINT come back as strings (the mappers in sql.ts convert). */
   async #all(q: Query): Promise<any[]> {
     await this.migrate();
-    let n = 0;
-    return this.#sql.unsafe(q.text.replace(/\?/g, () => `$${++n}`), q.params);
+    return this.#sql.unsafe(numbered(q.text), q.params);
   }
 }

@@ -1,9 +1,10 @@
 // The SQL both ledger stores run, written once with `?` placeholders (Postgres numbers them). Only the
 // auto-increment column differs. Percentiles are nearest-rank from window functions, which SQLite and
 // Postgres both have; the hour of each row is stored as text so day and hour groups need no date functions.
+import type { Dialect } from "../db/sql.ts";
 import type { GroupBy, KeyTotals, UsageFilter, UsageGroup, UsageRecord, UsageRow } from "./store.ts";
 
-export type Dialect = "sqlite" | "postgres";
+export type { Dialect };
 
 /** Schema versions, applied in order once each and recorded in ledger_migrations. Never edit one that shipped. */
 export const MIGRATIONS: Array<(d: Dialect) => string[]> = [

@@ -4,6 +4,7 @@
 // on all within a second. While Redis is down each replica still has its database and what it mirrored;
 // on reconnection the mirror is reloaded from the set.
 import type { Revocations } from "../db/revocations.ts";
+import type { Maybe } from "../db/sql.ts";
 import { type Redis, whenDown } from "./client.ts";
 
 const CHANNEL = "revoked";
@@ -22,16 +23,18 @@ export class RedisRevocations implements Revocations {
     redis.onUp(() => this.#reload());
   }
 
-  revoke(jti: string, expiresAt: number, now: number): void {
-    this.db.revoke(jti, expiresAt, now);
+  /** Mirrored and announced at once; the database write is what a caller may await (Postgres). */
+  revoke(jti: string, expiresAt: number, now: number): Maybe<void> {
     // Logouts are rare: each one also forgets the tokens that have expired since.
     for (const [id, exp] of this.#mirror) if (exp * 1000 <= now) this.#mirror.delete(id);
     this.#mirror.set(jti, expiresAt);
-    if (!this.redis.up) return;
-    this.redis.send("ZADD", [this.#set, String(expiresAt), jti]).then(
-      () => this.redis.publish(CHANNEL, JSON.stringify({ jti, exp: expiresAt })),
-      whenDown(() => {}),
-    );
+    if (this.redis.up) {
+      this.redis.send("ZADD", [this.#set, String(expiresAt), jti]).then(
+        () => this.redis.publish(CHANNEL, JSON.stringify({ jti, exp: expiresAt })),
+        whenDown(() => {}),
+      );
+    }
+    return this.db.revoke(jti, expiresAt, now);
   }
 
   isRevoked(jti: string): boolean {

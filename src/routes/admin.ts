@@ -27,7 +27,7 @@ export interface AdminRouteDeps {
   config: Config;
   auth: Authenticator;
   runtime: RuntimeConfig;
-  keys: ApiKeyStore;
+  keys: ApiKeyStore<boolean>;
   budgets: Budgets;
   registry: ProviderRegistry;
   catalog: ModelCatalog;
@@ -70,8 +70,8 @@ export function adminRoutes(deps: AdminRouteDeps) {
         + "`state` is the candidate's breaker state as in /health (ok, failing, cooling_down until `until`, open, half_open, dropped)."),
     })
 
-    .post("/config/models", ({ body, actor }) => {
-      runtime.setMapping(body);
+    .post("/config/models", async ({ body, actor }) => {
+      await runtime.setMapping(body);
       audit(actor, "set_model_mapping", { ...body });
       return { mapping: body };
     }, {
@@ -84,20 +84,20 @@ export function adminRoutes(deps: AdminRouteDeps) {
     })
 
     // Wildcard: aliases may contain slashes.
-    .delete("/config/models/*", ({ params, actor }) => {
+    .delete("/config/models/*", async ({ params, actor }) => {
       const alias = decodePercent(params["*"], "alias", "The alias in the path");
-      runtime.removeMapping(alias);
+      await runtime.removeMapping(alias);
       audit(actor, "delete_model_mapping", { alias });
       return { alias, deleted: true };
     }, { detail: admin("Remove a model mapping") })
 
-    .get("/config/routing", () => ({ data: runtime.orders() }), {
+    .get("/config/routing", async () => ({ data: await runtime.orders() }), {
       detail: admin("How admins ordered aliases",
         "`latency`: the fastest healthy candidate first, as `auto` does; `fixed`: as listed. Aliases not here follow the model table (`auto`, `auto-code` and `auto-vision` by latency, the others as listed)."),
     })
 
-    .post("/config/routing", ({ body, actor }) => {
-      runtime.setOrder(body.alias, body.order);
+    .post("/config/routing", async ({ body, actor }) => {
+      await runtime.setOrder(body.alias, body.order);
       audit(actor, "set_alias_order", { ...body });
       return { alias: body.alias, order: body.order };
     }, {
@@ -109,9 +109,9 @@ export function adminRoutes(deps: AdminRouteDeps) {
     })
 
     // Wildcard: aliases may contain slashes.
-    .delete("/config/routing/*", ({ params, actor }) => {
+    .delete("/config/routing/*", async ({ params, actor }) => {
       const alias = decodePercent(params["*"], "alias", "The alias in the path");
-      runtime.removeOrder(alias);
+      await runtime.removeOrder(alias);
       audit(actor, "delete_alias_order", { alias });
       return { alias, deleted: true };
     }, { detail: admin("Give an alias back the model table's order") })
@@ -151,8 +151,8 @@ export function adminRoutes(deps: AdminRouteDeps) {
       }
     }, { detail: admin("Test a provider's connection", "Asks the provider for its model list once; 502 with the upstream's error when that fails.") })
 
-    .post("/config/providers/custom", ({ body, actor, set }) => {
-      const replaced = runtime.addCustomProvider({ name: body.name, baseUrl: body.baseUrl, apiKey: body.apiKey ?? null, models: body.models });
+    .post("/config/providers/custom", async ({ body, actor, set }) => {
+      const replaced = await runtime.addCustomProvider({ name: body.name, baseUrl: body.baseUrl, apiKey: body.apiKey ?? null, models: body.models });
       audit(actor, replaced ? "replace_custom_provider" : "add_custom_provider", { name: body.name, baseUrl: body.baseUrl, models: body.models.length });
       set.status = replaced ? 200 : 201;
       return { provider: runtime.customProviders().find((p) => p.name === body.name), replaced };
@@ -161,18 +161,18 @@ export function adminRoutes(deps: AdminRouteDeps) {
       detail: admin("Add an OpenAI-compatible provider", "Its models become routable by their ids. The key is stored to call the provider and never returned."),
     })
 
-    .delete("/config/providers/custom/:name", ({ params, actor }) => {
-      runtime.removeCustomProvider(params.name);
+    .delete("/config/providers/custom/:name", async ({ params, actor }) => {
+      await runtime.removeCustomProvider(params.name);
       audit(actor, "delete_custom_provider", { name: params.name });
       return { name: params.name, deleted: true };
     }, { detail: admin("Remove a custom provider") })
 
-    .get("/config/keys", async () => ({ data: await Promise.all(keys.list().map(withUsage)) }), {
+    .get("/config/keys", async () => ({ data: await Promise.all((await keys.list()).map(withUsage)) }), {
       detail: admin("Gateway API keys (without the keys)", "Each with its budget and what it used today and this month (UTC): `used.today.requests`, `used.today.tokens`, `used.month.requests`, `used.month.tokens`."),
     })
 
-    .post("/config/keys", ({ body, actor, set }) => {
-      const { key, record } = keys.create({ name: body.name, rateLimit: body.rateLimit ?? null, budget: body.budget ?? null, createdBy: actor }, now());
+    .post("/config/keys", async ({ body, actor, set }) => {
+      const { key, record } = await keys.create({ name: body.name, rateLimit: body.rateLimit ?? null, budget: body.budget ?? null, createdBy: actor }, now());
       audit(actor, "create_api_key", { id: record.id, name: record.name });
       set.status = 201;
       set.headers["cache-control"] = "no-store";
@@ -187,7 +187,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
     })
 
     .patch("/config/keys/:id", async ({ params, body, actor }) => {
-      const key = keys.update(params.id, body);
+      const key = await keys.update(params.id, body);
       if (!key) throw notFound(`No API key \`${params.id}\`.`);
       audit(actor, "update_api_key", { id: key.id, fields: Object.keys(body) });
       return withUsage(key);
@@ -200,14 +200,14 @@ export function adminRoutes(deps: AdminRouteDeps) {
       detail: admin("Change a gateway API key's name, rate limit or budget", "Only the fields given change. `budget` replaces the whole budget; `null` removes it (and `rateLimit: null` restores the default limit)."),
     })
 
-    .delete("/config/keys/:id", ({ params, actor }) => {
-      if (!keys.remove(params.id)) throw notFound(`No API key \`${params.id}\`.`);
+    .delete("/config/keys/:id", async ({ params, actor }) => {
+      if (!(await keys.remove(params.id))) throw notFound(`No API key \`${params.id}\`.`);
       audit(actor, "delete_api_key", { id: params.id });
       return { id: params.id, deleted: true };
     }, { detail: admin("Revoke a gateway API key") })
 
-    .post("/v1/emulate", ({ body, actor }) => {
-      runtime.setProfile(body.profile);
+    .post("/v1/emulate", async ({ body, actor }) => {
+      await runtime.setProfile(body.profile);
       audit(actor, "set_emulation_profile", { profile: body.profile });
       return emulation(runtime);
     }, {

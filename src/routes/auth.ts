@@ -15,8 +15,8 @@ export interface AuthRouteDeps {
   /** Absent when GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set. */
   github?: GitHubClient;
   tokens: TokenService;
-  users: UserStore;
-  states: OAuthStateStore;
+  users: UserStore<boolean>;
+  states: OAuthStateStore<boolean>;
   auth: Authenticator;
   /** Mark the state cookie Secure (the callback URL is https). */
   secureCookie: boolean;
@@ -38,7 +38,7 @@ export function authRoutes(deps: AuthRouteDeps) {
   /** Saves the user and answers with a gateway JWT; the GitHub token goes no further than here. */
   const login = async (githubToken: string, method: "web" | "device") => {
     const user = await github().user(githubToken);
-    users.save(user, now());
+    await users.save(user, now());
     const { token, expiresAt } = await tokens.issue(user);
     log("login", { method, user: user.login, id: user.id });
     return { token, token_type: "Bearer", expires_at: new Date(expiresAt * 1000).toISOString(), user };
@@ -49,10 +49,10 @@ export function authRoutes(deps: AuthRouteDeps) {
     `${STATE_COOKIE}=${value}; Path=/auth/github; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${deps.secureCookie ? "; Secure" : ""}`;
 
   return new Elysia({ detail: { tags: ["Auth"] } })
-    .get("/auth/github", () => {
+    .get("/auth/github", async () => {
       const client = github();
       const state = randomToken();
-      states.add(state, now() + STATE_TTL_SECONDS * 1000, now());
+      await states.add(state, now() + STATE_TTL_SECONDS * 1000, now());
       return new Response(null, { status: 302, headers: { location: client.authorizeUrl(state), "set-cookie": stateCookie(state, STATE_TTL_SECONDS), "cache-control": "no-store" } });
     }, { detail: { summary: "Log in with GitHub (redirects to GitHub)" } })
 
@@ -60,7 +60,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       const client = github();
       // The state must be the one this browser was given (cookie), issued by us, unused and unexpired.
       const cookieState = readCookie(request, STATE_COOKIE);
-      if (!query.state || !cookieState || !constantTimeEqual(query.state, cookieState) || !states.consume(query.state, now())) {
+      if (!query.state || !cookieState || !constantTimeEqual(query.state, cookieState) || !(await states.consume(query.state, now()))) {
         throw badRequest("Invalid, expired or already used login state; start again at /auth/github.", "state", "invalid_state");
       }
       if (query.error) {
@@ -105,13 +105,13 @@ export function authRoutes(deps: AuthRouteDeps) {
       const p = await auth.principal(request);
       if (p.kind === "admin_token") return { kind: "admin_token", admin: true };
       const { claims, admin } = await auth.requireUser(request);
-      const user: User = users.get(claims.sub) ?? { id: claims.sub, login: claims.login, name: null, email: null };
+      const user: User = (await users.get(claims.sub)) ?? { id: claims.sub, login: claims.login, name: null, email: null };
       return { kind: "user", ...user, admin, expires_at: new Date(claims.exp * 1000).toISOString() };
     }, { detail: { summary: "The logged-in user", security: BEARER } })
 
     .post("/auth/logout", async ({ request }) => {
       const { claims } = await auth.requireUser(request);
-      tokens.revoke(claims);
+      await tokens.revoke(claims);
       log("logout", { user: claims.login, id: claims.sub });
       return { revoked: true };
     }, { detail: { summary: "Revoke the bearer JWT", security: BEARER } });
