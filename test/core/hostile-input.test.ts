@@ -136,6 +136,13 @@ describe("Object.prototype names are plain unknown names", () => {
     expect(counted.status).toBe(200);
   });
 
+  test("an Anthropic conversation whose messages are all empty: 400 in Anthropic's shape, nothing sent upstream", async () => {
+    const res = await post(`${gw.url}/v1/messages`, { model: "claude-sonnet-4-5", max_tokens: 10, system: "", messages: [{ role: "user", content: [] }] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { type: string }).type).toBe("error");
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   test("a client's tool type in the x-gateway-dropped-tools header: made a valid header value, not a 500", async () => {
     const res = await post(`${gw.url}/v1/responses`, { model: "gpt-4o", input: "hi", tools: [{ type: "wéb_search_\u0001" }] });
     expect(res.status).toBe(200);

@@ -25,6 +25,10 @@ export function toChat(body: MessagesRequest, maxTokensLimit: number): Translate
     else if (m.role === "system") messages.push({ role: "system", content: typeof m.content === "string" ? m.content : texts(m.content as AnthropicBlock[]) });
     else pushUser(messages, m.content as string | AnthropicBlock[], i);
   });
+  // Empty content arrays translate to nothing: a conversation left without a turn must not go upstream.
+  if (!messages.some((m) => m.role !== "system")) {
+    throw badRequest("messages: every message is empty; send at least one with content.", "messages", "invalid_value");
+  }
 
   const chat: ChatRequest = { model: body.model, messages, max_tokens: Math.min(body.max_tokens, maxTokensLimit) };
   if (body.temperature !== undefined) chat.temperature = body.temperature;
