@@ -4,7 +4,9 @@
 // trickle, a stall, endless keep-alives, garbage, a lying Content-Length). The fakes and this load run in
 // this process; the gateway's RSS and open file descriptors are read from /proc. Prints a table and the
 // pass criteria; exits non-zero when one fails. Loopback only, bounded in time.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import net from "node:net";
 import { startFakeOpenRouter } from "../fakes/openrouter.ts";
 import { MODEL_FAULTS, startMisbehavingUpstream } from "../fakes/misbehaving.ts";
@@ -30,6 +32,8 @@ const FAULT_MODELS = [
 ];
 
 const port = await freePort();
+// A database file as in production: an in-memory one would hold every usage-ledger row in RSS.
+const dataDir = mkdtempSync(join(tmpdir(), "ogw-soak-"));
 const gateway = Bun.spawn(["bun", "src/index.ts"], {
   env: {
     ...process.env,
@@ -48,7 +52,7 @@ const gateway = Bun.spawn(["bun", "src/index.ts"], {
     CACHE_TTL: "0",
     IDLE_TIMEOUT: "20",
     CATALOG_REFRESH: "0",
-    DATABASE_PATH: ":memory:",
+    DATABASE_PATH: join(dataDir, "gateway.db"),
     REDIS_URL: "",
   },
   stdout: "ignore",
@@ -217,6 +221,7 @@ gateway.kill("SIGTERM");
 await gateway.exited;
 await openrouter.stop();
 await misbehaving.stop();
+rmSync(dataDir, { recursive: true, force: true });
 process.exit(criteria.every(([, ok]) => ok) ? 0 : 1);
 
 function freePort(): Promise<number> {
