@@ -1,19 +1,10 @@
 // The usage API's shapes (GET /v1/usage and /v1/usage/requests) and the time windows and buckets the
 // Dashboard and Usage charts draw from them.
+import type { UsageGroup } from "../ledger/store.ts";
 import { api, query } from "./api.ts";
 
-export interface UsageGroup {
-  group: string | null;
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cache_hits: number;
-  latency_ms_p50: number | null;
-  latency_ms_p95: number | null;
-  cost_usd: number;
-}
+// The JSON shape GET /v1/usage answers is the ledger's own type (a type import: nothing of the server is bundled).
+export type { UsageGroup };
 
 export interface RequestRow {
   id: string;
