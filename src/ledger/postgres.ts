@@ -4,7 +4,7 @@
 import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
   type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -40,13 +40,16 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async summary(groupBy: GroupBy, filter: UsageFilter) {
-    return toGroups(await this.#all(summaryQuery(groupBy, filter)), groupBy);
+    return toGroups(await this.#all(summaryQuery(groupBy, filter, "postgres")), groupBy);
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {
     let cursor: { time: string; seq: string } | undefined;
     if (before !== undefined) {
-      [cursor] = await this.#all(cursorQuery(filter, before));
+      for (const q of cursorQueries(filter, before)) {
+        [cursor] = await this.#all(q);
+        if (cursor) break;
+      }
       if (!cursor) return undefined;
     }
     return (await this.#all(requestsQuery(filter, limit, cursor))).map(toRecord);

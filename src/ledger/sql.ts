@@ -1,6 +1,6 @@
 // The SQL both ledger stores run, written once with `?` placeholders (Postgres numbers them). Only the
-// auto-increment column differs. Percentiles are nearest-rank from window functions, which SQLite and
-// Postgres both have; the hour of each row is stored as text so day and hour groups need no date functions.
+// auto-increment column and the UTC day/hour expressions differ. Percentiles are nearest-rank from window
+// functions, which SQLite and Postgres both have.
 import type { Dialect } from "../db/sql.ts";
 import type { GroupBy, KeyTotals, UsageFilter, UsageGroup, UsageRecord, UsageRow } from "./store.ts";
 
@@ -40,20 +40,56 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
   // Each index costs every insert (measured: 4 indexes were ~80% of a row's CPU); key filters and the
   // budget rebuild read a time range anyway, so the time index serves them.
   () => ["DROP INDEX usage_requests_key_time"],
+  // A row's cost on the event loop, measured in the gateway (bench/ledger-sqlite.ts, docs/benchmarks.md):
+  // the id index went (a client's random x-request-id made it ~8 µs a row; a cursor finds its row through
+  // the time index instead, see cursorQueries), and so did the stored hour text (computed by the day and
+  // hour groups) and SQLite's AUTOINCREMENT bookkeeping (seq only breaks ties between equal times).
+  (d) => d === "postgres"
+    ? ["DROP INDEX usage_requests_id", "ALTER TABLE usage_requests DROP COLUMN hour"]
+    : [
+      `CREATE TABLE usage_requests_v3 (
+         seq INTEGER PRIMARY KEY,
+         id TEXT NOT NULL,
+         time BIGINT NOT NULL,
+         owner TEXT NOT NULL,
+         key_id TEXT,
+         user_login TEXT,
+         endpoint TEXT NOT NULL,
+         model TEXT,
+         provider TEXT,
+         upstream_model TEXT,
+         status INTEGER NOT NULL,
+         error TEXT,
+         prompt_tokens INTEGER NOT NULL,
+         completion_tokens INTEGER NOT NULL,
+         latency_ms DOUBLE PRECISION NOT NULL,
+         first_byte_ms DOUBLE PRECISION,
+         attempts INTEGER NOT NULL,
+         cache TEXT,
+         session_id TEXT,
+         cost_usd DOUBLE PRECISION NOT NULL
+       )`,
+      `INSERT INTO usage_requests_v3 SELECT seq, id, time, owner, key_id, user_login, endpoint, model, provider, upstream_model, status,
+         error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache, session_id, cost_usd FROM usage_requests`,
+      "DROP TABLE usage_requests",
+      "ALTER TABLE usage_requests_v3 RENAME TO usage_requests",
+      "CREATE INDEX usage_requests_time ON usage_requests (time)",
+      "CREATE INDEX usage_requests_owner_time ON usage_requests (owner, time)",
+    ],
 ];
 
 export const MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS ledger_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
 
 export const COLUMNS = [
-  "id", "time", "hour", "owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "status", "error",
+  "id", "time", "owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "status", "error",
   "prompt_tokens", "completion_tokens", "latency_ms", "first_byte_ms", "attempts", "cache", "session_id", "cost_usd",
-] as const;
+] as const satisfies ReadonlyArray<keyof UsageRow>;
 
-/** "2026-11-30T17" for a time in that UTC hour. */
-export const hourOf = (time: number) => new Date(time).toISOString().slice(0, 13);
-
-/** A row's values in COLUMNS order. */
-export const values = (row: UsageRow) => COLUMNS.map((c) => (c === "hour" ? hourOf(row.time) : row[c]));
+/** A row's values in COLUMNS order, spelled out: the insert runs once per request, and a map over names costs more. */
+export const values = (r: UsageRow): Array<string | number | null> => [
+  r.id, r.time, r.owner, r.key_id, r.user_login, r.endpoint, r.model, r.provider, r.upstream_model, r.status, r.error,
+  r.prompt_tokens, r.completion_tokens, r.latency_ms, r.first_byte_ms, r.attempts, r.cache, r.session_id, r.cost_usd,
+];
 
 export interface Query {
   text: string;
@@ -81,18 +117,18 @@ function conditions(f: UsageFilter): { clauses: string[]; params: Array<string |
 
 const where = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(" AND ")}` : "");
 
-const GROUP_EXPR: Record<GroupBy, string> = {
-  model: "model",
-  provider: "provider",
-  key: "key_id",
-  user: "user_login",
-  day: "substr(hour, 1, 10)",
-  hour: "hour",
+/** The UTC day ("2026-11-30") or hour ("2026-11-30T17") of a row's epoch-ms time. */
+const TIME_TEXT: Record<Dialect, (format: "day" | "hour") => string> = {
+  sqlite: (f) => `strftime('${f === "day" ? "%Y-%m-%d" : "%Y-%m-%dT%H"}', time / 1000, 'unixepoch')`,
+  postgres: (f) => `to_char(to_timestamp(time / 1000.0) AT TIME ZONE 'UTC', '${f === "day" ? "YYYY-MM-DD" : 'YYYY-MM-DD"T"HH24'}')`,
 };
 
-export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
+const groupExpr = (groupBy: GroupBy, d: Dialect): string =>
+  groupBy === "day" || groupBy === "hour" ? TIME_TEXT[d](groupBy) : { model: "model", provider: "provider", key: "key_id", user: "user_login" }[groupBy];
+
+export function summaryQuery(groupBy: GroupBy, filter: UsageFilter, d: Dialect): Query {
   const { clauses, params } = conditions(filter);
-  const g = GROUP_EXPR[groupBy];
+  const g = groupExpr(groupBy, d);
   return {
     text: `WITH f AS (
         SELECT ${g} AS g, status, error, prompt_tokens, completion_tokens, cache, latency_ms, cost_usd,
@@ -137,10 +173,23 @@ export function toGroups(
 
 const RECORD_COLUMNS = "seq, id, time, key_id, user_login, endpoint, model, provider, upstream_model, status, error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache";
 
-/** Where row `id` sits in the newest-first order, among the rows the filter may see. */
-export function cursorQuery(filter: UsageFilter, id: string): Query {
+/** The start time a UUIDv7 carries in its first 48 bits (the gateway's own request ids); none for another id. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const startOf = (id: string) => (UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : undefined);
+
+/**
+ * Where row `id` sits in the newest-first order, among the rows the filter may see: the queries to try in
+ * turn. There is no index on id (it cost every insert). A gateway id is a UUIDv7 and its row is written
+ * when the request ends, so the time index finds it among the rows that ended after it started; a
+ * client's own x-request-id, or a row whose time came from another clock, needs the full scan.
+ */
+export function cursorQueries(filter: UsageFilter, id: string): Query[] {
   const { clauses, params } = conditions({ owner: filter.owner });
-  return { text: `SELECT time, seq FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY seq DESC LIMIT 1`, params: [id, ...params] };
+  const start = startOf(id);
+  const scan = { text: `SELECT time, seq FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY time DESC, seq DESC LIMIT 1`, params: [id, ...params] };
+  if (start === undefined) return [scan];
+  const after = { text: `SELECT time, seq FROM usage_requests ${where(["time >= ?", "id = ?", ...clauses])} ORDER BY time, seq LIMIT 1`, params: [start, id, ...params] };
+  return [after, scan];
 }
 
 export function requestsQuery(filter: UsageFilter, limit: number, cursor?: { time: Numeric; seq: Numeric }): Query {

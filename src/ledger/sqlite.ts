@@ -1,7 +1,7 @@
 // The ledger in the gateway's SQLite file (DATABASE_PATH, already in WAL mode): one transaction per batch.
 import type { Database } from "bun:sqlite";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
   type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -25,7 +25,7 @@ export class SqliteLedger implements LedgerStore {
     }).immediate();
     this.#insert = db.prepare(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
-      for (const row of rows) this.#insert.run(...(values(row) as Array<string | number | null>));
+      for (const row of rows) this.#insert.run(...values(row));
     });
   }
 
@@ -34,13 +34,16 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async summary(groupBy: GroupBy, filter: UsageFilter) {
-    return toGroups(this.#all(summaryQuery(groupBy, filter)) as Parameters<typeof toGroups>[0], groupBy);
+    return toGroups(this.#all(summaryQuery(groupBy, filter, "sqlite")) as Parameters<typeof toGroups>[0], groupBy);
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {
     let cursor: { time: number; seq: number } | undefined;
     if (before !== undefined) {
-      cursor = this.#all(cursorQuery(filter, before))[0] as typeof cursor;
+      for (const q of cursorQueries(filter, before)) {
+        cursor = this.#all(q)[0] as typeof cursor;
+        if (cursor) break;
+      }
       if (!cursor) return undefined;
     }
     return this.#all(requestsQuery(filter, limit, cursor)).map(toRecord);

@@ -69,7 +69,7 @@ for (const backend of ["sqlite", "postgres"] as const) test(`${backend}: rows of
     headers: { "content-type": "application/json", authorization: "Bearer sk-restart", "x-request-id": id },
     body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
   }).then((r) => expect(r.status).toBe(200))));
-  // At once: the rows are still queued (the writer flushes every 250 ms), the last ones not even made.
+  // At once: the rows are still queued (the writer flushes every 500 ms), the last ones not even made.
   first.proc.kill("SIGTERM");
   expect(await first.proc.exited).toBe(0);
 

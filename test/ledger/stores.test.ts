@@ -2,8 +2,11 @@
 // budget totals; migrations apply once however often a store is opened.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { SQL } from "bun";
 import { openDatabase } from "../../src/db/database.ts";
+import { migratePostgres } from "../../src/db/sql.ts";
 import { PostgresLedger } from "../../src/ledger/postgres.ts";
+import { MIGRATIONS, MIGRATIONS_TABLE } from "../../src/ledger/sql.ts";
 import { SqliteLedger } from "../../src/ledger/sqlite.ts";
 import type { LedgerStore, UsageRow } from "../../src/ledger/store.ts";
 import { freshPostgresDatabase } from "../support/services.ts";
@@ -24,18 +27,58 @@ afterAll(async () => {
   for (const store of opened) await store.close();
 });
 
-const backends: Array<[string, () => Promise<{ store: LedgerStore; reopen: () => LedgerStore }>]> = [
-  ["sqlite", async () => {
-    const db = openDatabase(":memory:");
-    return { store: new SqliteLedger(db), reopen: () => new SqliteLedger(db) };
+// A row as schema 2 stored it (with its hour text), for the upgrade test.
+const OLD_ROW = `INSERT INTO usage_requests (id, time, hour, owner, key_id, endpoint, model, status, prompt_tokens, completion_tokens, latency_ms, attempts, cost_usd)
+  VALUES ('old1', ${T0}, '2026-11-30T12', 'key:aaa', 'key_a', '/v1/chat/completions', 'gpt-4o-mini', 200, 10, 5, 7, 1, 0)`;
+
+interface Backend {
+  open(): Promise<{ store: LedgerStore; reopen: () => LedgerStore }>;
+  /** A ledger as the gateway left it at schema 2 (hour column, index on id) with OLD_ROW; then opened by this gateway. */
+  fromSchema2(): Promise<{ store: LedgerStore; columns: () => Promise<string[]>; indexes: () => Promise<string[]> }>;
+}
+
+const backends: Array<[string, Backend]> = [
+  ["sqlite", {
+    async open() {
+      const db = openDatabase(":memory:");
+      return { store: new SqliteLedger(db), reopen: () => new SqliteLedger(db) };
+    },
+    async fromSchema2() {
+      const db = openDatabase(":memory:");
+      db.exec(MIGRATIONS_TABLE);
+      MIGRATIONS.slice(0, 2).forEach((m, i) => {
+        for (const statement of m("sqlite")) db.exec(statement);
+        db.run("INSERT INTO ledger_migrations (version, applied_at) VALUES (?, 0)", [i + 1]);
+      });
+      db.exec(OLD_ROW);
+      return {
+        store: new SqliteLedger(db),
+        columns: async () => db.query<{ name: string }, []>("SELECT name FROM pragma_table_info('usage_requests')").all().map((c) => c.name),
+        indexes: async () => db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_requests' ORDER BY name").all().map((c) => c.name),
+      };
+    },
   }],
-  ["postgres", async () => {
-    const url = await freshPostgresDatabase("ledger");
-    return { store: new PostgresLedger(url), reopen: () => new PostgresLedger(url) };
+  ["postgres", {
+    async open() {
+      const url = await freshPostgresDatabase("ledger");
+      return { store: new PostgresLedger(url), reopen: () => new PostgresLedger(url) };
+    },
+    async fromSchema2() {
+      const url = await freshPostgresDatabase("ledger");
+      const sql = new SQL(url, { max: 1 });
+      await migratePostgres(sql, { table: "ledger_migrations", lock: 1, migrations: MIGRATIONS.slice(0, 2), name: "usage ledger" });
+      await sql.unsafe(OLD_ROW);
+      afterAll(() => sql.close());
+      return {
+        store: new PostgresLedger(url),
+        columns: async () => (await sql.unsafe("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'usage_requests'")).map((c: { name: string }) => c.name),
+        indexes: async () => (await sql.unsafe("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_requests' AND indexname <> 'usage_requests_pkey' ORDER BY indexname")).map((c: { name: string }) => c.name),
+      };
+    },
   }],
 ];
 
-for (const [name, open] of backends) {
+for (const [name, { open, fromSchema2 }] of backends) {
   describe(`${name} ledger store`, () => {
     test("groups with nearest-rank percentiles, errors, cache hits and cost; time groups in UTC", async () => {
       const { store } = await open();
@@ -88,6 +131,35 @@ for (const [name, open] of backends) {
       const again = reopen();
       opened.push(again);
       expect((await again.requests({}, 10))!.map((r) => r.id)).toEqual(["r1"]);
+    });
+
+    test("a ledger from schema 2 keeps its rows; the hour column and the id index go; hour groups and cursors still work", async () => {
+      const { store, columns, indexes } = await fromSchema2();
+      opened.push(store);
+      await store.insert([row(1, { id: "new1" })]);
+      expect((await store.requests({}, 10))!.map((r) => [r.id, r.latency_ms])).toEqual([["new1", 1], ["old1", 7]]);
+      expect((await store.requests({}, 10, "new1"))!.map((r) => r.id)).toEqual(["old1"]);
+      expect((await store.summary("hour", {})).map((g) => [g.group, g.requests])).toEqual([["2026-11-30T12", 2]]);
+      expect(await columns()).not.toContain("hour");
+      expect(await indexes()).toEqual(["usage_requests_owner_time", "usage_requests_time"]);
+    });
+
+    test("before finds its row by a gateway id (a UUIDv7), by a client's own id, and when the row's clock ran behind the id's", async () => {
+      const { store } = await open();
+      opened.push(store);
+      const started = (ms: number) => Bun.randomUUIDv7("hex", ms);
+      const ids = { gateway: started(T0 + 900), client: "client-chosen-id-1", skewed: started(T0 + 86_400_000) };
+      await store.insert([
+        row(0, { id: "r0" }), row(1, { id: ids.gateway }), row(2, { id: ids.client }), row(3, { id: ids.skewed }), row(4, { id: "r4" }),
+      ]);
+      const before = async (id: string, owner?: string) => (await store.requests({ owner }, 10, id))?.map((r) => r.id);
+      expect(await before(ids.gateway)).toEqual(["r0"]);
+      expect(await before(ids.client)).toEqual([ids.gateway, "r0"]);
+      expect(await before(ids.skewed)).toEqual([ids.client, ids.gateway, "r0"]);
+      expect(await before(ids.gateway, "key:aaa")).toEqual(["r0"]);
+      // Another caller's row, or no row at all, is no cursor.
+      expect(await before(ids.gateway, "key:bbb")).toBeUndefined();
+      expect(await before(started(T0))).toBeUndefined();
     });
   });
 }
