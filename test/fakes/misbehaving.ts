@@ -2,7 +2,8 @@
 // (Bun.serve would correct a lying Content-Length). Each request to /v1/chat/completions or
 // /v1/embeddings is answered by the current fault:
 //   huge        a 200 JSON body of `bytes` bytes (valid JSON, far larger than any sane answer), with its
-//               Content-Length or chunked (no length to refuse it by)
+//               Content-Length, chunked (no length to refuse it by), or gzipped (a small Content-Length
+//               that inflates to `bytes`)
 //   trickle     a valid SSE answer sent one byte every `gapMs`
 //   stall       one SSE chunk, then nothing, with the connection held open
 //   endless     SSE keep-alive comments every `gapMs`, forever, never an event
@@ -16,7 +17,7 @@ import net from "node:net";
 
 export type Fault =
   | { kind: "ok" }
-  | { kind: "huge"; bytes: number; chunked?: boolean }
+  | { kind: "huge"; bytes: number; chunked?: boolean; gzip?: boolean }
   | { kind: "trickle"; gapMs: number }
   | { kind: "stall" }
   | { kind: "endless"; gapMs: number }
@@ -103,6 +104,11 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
         send(chunk("fine") + chunk("", "stop") + "data: [DONE]\n\n");
         return void socket.write("0\r\n\r\n");
       case "huge": {
+        if (fault.gzip) {
+          const packed = Bun.gzipSync(Buffer.from(`{"data":[${"1,".repeat((fault.bytes - 12) / 2)}1]}`));
+          socket.write(head("application/json", `Content-Encoding: gzip\r\nContent-Length: ${packed.byteLength}\r\n`));
+          return void socket.end(packed);
+        }
         // One array of numbers as long as asked: valid JSON, sent in 64 KB writes as the socket drains.
         const piece = "1,".repeat(32 * 1024);
         const write = (text: string) => (fault.chunked ? send(text) : socket.write(text));

@@ -65,6 +65,14 @@ describe("a misbehaving upstream ends in a clean error", () => {
     expect(await released()).toBe(0);
   });
 
+  test("a small gzipped body that inflates past the ceiling: cut off as it inflates, 502, connection closed", async () => {
+    upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY + 1024 * 1024, gzip: true };
+    const res = await chat();
+    expect(res.status).toBe(502);
+    expect((await errorBody(res)).message).toContain("larger than");
+    expect(await released()).toBe(0);
+  });
+
   test("a stream trickling one byte at a time still completes, since bytes keep coming", async () => {
     upstream.fault = { kind: "trickle", gapMs: 1 };
     const res = await chat(true);
