@@ -85,7 +85,7 @@ export const COLUMNS = [
   "prompt_tokens", "completion_tokens", "latency_ms", "first_byte_ms", "attempts", "cache", "session_id", "cost_usd",
 ] as const satisfies ReadonlyArray<keyof UsageRow>;
 
-/** A row's values in COLUMNS order, spelled out: the insert runs once per request, and a map over names costs more. */
+/** A row's values in COLUMNS order, for Postgres's multi-row INSERT (SQLite binds the row by name). */
 export const values = (r: UsageRow): Array<string | number | null> => [
   r.id, r.time, r.owner, r.key_id, r.user_login, r.endpoint, r.model, r.provider, r.upstream_model, r.status, r.error,
   r.prompt_tokens, r.completion_tokens, r.latency_ms, r.first_byte_ms, r.attempts, r.cache, r.session_id, r.cost_usd,

@@ -1,7 +1,7 @@
 // The ledger in the gateway's SQLite file (DATABASE_PATH, already in WAL mode): one transaction per batch.
 import type { Database } from "bun:sqlite";
 import {
-  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
   type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -23,9 +23,11 @@ export class SqliteLedger implements LedgerStore {
         db.query("INSERT INTO ledger_migrations (version, applied_at) VALUES (?, ?)").run(i + 1, Date.now());
       });
     }).immediate();
-    this.#insert = db.prepare(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    // Named parameters bound straight from the row (the database is opened strict, so `$id` binds row.id):
+    // no array per row, and measurably cheaper than positional ones.
+    this.#insert = db.prepare<unknown, [UsageRow]>(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`);
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
-      for (const row of rows) this.#insert.run(...values(row));
+      for (const row of rows) this.#insert.run(row);
     });
   }
 

@@ -2,8 +2,8 @@
 // read by the usage API and by the budget counters at start-up. Two implementations share the schema
 // and the SQL (./sql.ts): SQLite in the gateway's own database file, Postgres for several gateways.
 
-/** One request as the ledger keeps it. Times are epoch ms (UTC). */
-export interface UsageRow {
+/** One request as the ledger keeps it. Times are epoch ms (UTC). A type, not an interface, so SQLite binds it by name. */
+export type UsageRow = {
   /** The request id (x-request-id). */
   id: string;
   time: number;
@@ -29,7 +29,7 @@ export interface UsageRow {
   cache: string | null;
   session_id: string | null;
   cost_usd: number;
-}
+};
 
 export const GROUP_BY = ["model", "provider", "key", "user", "day", "hour"] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
