@@ -5,7 +5,7 @@ import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
 import {
   COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
-  type Query,
+  type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
@@ -44,7 +44,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {
-    let cursor: { time: string; seq: string } | undefined;
+    let cursor: Cursor | undefined;
     if (before !== undefined) {
       for (const q of cursorQueries(filter, before)) {
         [cursor] = await this.#all(q);

@@ -40,12 +40,17 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
   // Each index costs every insert (measured: 4 indexes were ~80% of a row's CPU); key filters and the
   // budget rebuild read a time range anyway, so the time index serves them.
   () => ["DROP INDEX usage_requests_key_time"],
-  // A row's cost on the event loop, measured in the gateway (bench/ledger-sqlite.ts, docs/benchmarks.md):
-  // the id index went (a client's random x-request-id made it ~8 µs a row; a cursor finds its row through
-  // the time index instead, see cursorQueries), and so did the stored hour text (computed by the day and
-  // hour groups) and SQLite's AUTOINCREMENT bookkeeping (seq only breaks ties between equal times).
+  // A row's cost on the event loop (measured in the gateway and by bench/ledger-sqlite.ts, see
+  // docs/benchmarks.md). One index, (time, owner), replaces three: time ranges read it as before, and a
+  // caller's rows are found in it without touching the table; (owner, time) cost every insert a write at
+  // each owner's place in the tree (twice the row's cost with 50 callers). The id index went too (a
+  // client's random x-request-id made it ~8 µs a row; see cursorQueries), and so did the stored hour
+  // text (day and hour groups compute it) and SQLite's AUTOINCREMENT (seq only breaks ties in time).
   (d) => d === "postgres"
-    ? ["DROP INDEX usage_requests_id", "ALTER TABLE usage_requests DROP COLUMN hour"]
+    ? [
+      "DROP INDEX usage_requests_id", "DROP INDEX usage_requests_owner_time", "DROP INDEX usage_requests_time",
+      "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)", "ALTER TABLE usage_requests DROP COLUMN hour",
+    ]
     : [
       `CREATE TABLE usage_requests_v3 (
          seq INTEGER PRIMARY KEY,
@@ -73,8 +78,7 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
          error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache, session_id, cost_usd FROM usage_requests`,
       "DROP TABLE usage_requests",
       "ALTER TABLE usage_requests_v3 RENAME TO usage_requests",
-      "CREATE INDEX usage_requests_time ON usage_requests (time)",
-      "CREATE INDEX usage_requests_owner_time ON usage_requests (owner, time)",
+      "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)",
     ],
 ];
 
@@ -173,6 +177,18 @@ export function toGroups(
 
 const RECORD_COLUMNS = "seq, id, time, key_id, user_login, endpoint, model, provider, upstream_model, status, error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache";
 
+/**
+ * Newest first, in the order of the (time, owner) index (seq is the row id it ends with), so a page is
+ * read straight from the index; a cursor is a row's place in that order.
+ */
+const NEWEST_FIRST = "time DESC, owner DESC, seq DESC";
+const CURSOR = "time, owner, seq";
+export interface Cursor {
+  time: Numeric;
+  owner: string;
+  seq: Numeric;
+}
+
 /** The start time a UUIDv7 carries in its first 48 bits (the gateway's own request ids); none for another id. */
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const startOf = (id: string) => (UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : undefined);
@@ -186,21 +202,21 @@ const startOf = (id: string) => (UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id
 export function cursorQueries(filter: UsageFilter, id: string): Query[] {
   const { clauses, params } = conditions({ owner: filter.owner });
   const start = startOf(id);
-  const scan = { text: `SELECT time, seq FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY time DESC, seq DESC LIMIT 1`, params: [id, ...params] };
+  const scan = { text: `SELECT ${CURSOR} FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY ${NEWEST_FIRST} LIMIT 1`, params: [id, ...params] };
   if (start === undefined) return [scan];
-  const after = { text: `SELECT time, seq FROM usage_requests ${where(["time >= ?", "id = ?", ...clauses])} ORDER BY time, seq LIMIT 1`, params: [start, id, ...params] };
+  const after = { text: `SELECT ${CURSOR} FROM usage_requests ${where(["time >= ?", "id = ?", ...clauses])} ORDER BY time, owner, seq LIMIT 1`, params: [start, id, ...params] };
   return [after, scan];
 }
 
-export function requestsQuery(filter: UsageFilter, limit: number, cursor?: { time: Numeric; seq: Numeric }): Query {
+export function requestsQuery(filter: UsageFilter, limit: number, cursor?: Cursor): Query {
   const { clauses, params } = conditions(filter);
   if (cursor) {
-    clauses.push("(time < ? OR (time = ? AND seq < ?))");
-    params.push(num(cursor.time), num(cursor.time), num(cursor.seq));
+    clauses.push("(time, owner, seq) < (?, ?, ?)");
+    params.push(num(cursor.time), cursor.owner, num(cursor.seq));
   }
   params.push(limit);
   return {
-    text: `SELECT ${RECORD_COLUMNS} FROM usage_requests ${where(clauses)} ORDER BY time DESC, seq DESC LIMIT ?`,
+    text: `SELECT ${RECORD_COLUMNS} FROM usage_requests ${where(clauses)} ORDER BY ${NEWEST_FIRST} LIMIT ?`,
     params,
   };
 }

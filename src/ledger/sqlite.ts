@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import {
   COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
-  type Query,
+  type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
@@ -40,10 +40,10 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {
-    let cursor: { time: number; seq: number } | undefined;
+    let cursor: Cursor | undefined;
     if (before !== undefined) {
       for (const q of cursorQueries(filter, before)) {
-        cursor = this.#all(q)[0] as typeof cursor;
+        cursor = this.#all<Cursor>(q)[0];
         if (cursor) break;
       }
       if (!cursor) return undefined;
@@ -63,7 +63,7 @@ export class SqliteLedger implements LedgerStore {
   /** The database belongs to the app, which closes it after the ledger's last flush. */
   async close(): Promise<void> {}
 
-  #all(q: Query): Array<Record<string, unknown>> {
-    return this.db.query(q.text).all(...q.params) as Array<Record<string, unknown>>;
+  #all<T = Record<string, unknown>>(q: Query): T[] {
+    return this.db.query(q.text).all(...q.params) as T[];
   }
 }

@@ -133,7 +133,7 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await again.requests({}, 10))!.map((r) => r.id)).toEqual(["r1"]);
     });
 
-    test("a ledger from schema 2 keeps its rows; the hour column and the id index go; hour groups and cursors still work", async () => {
+    test("a ledger from schema 2 keeps its rows; the hour column goes and one (time, owner) index replaces three; hour groups and cursors still work", async () => {
       const { store, columns, indexes } = await fromSchema2();
       opened.push(store);
       await store.insert([row(1, { id: "new1" })]);
@@ -141,7 +141,24 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await store.requests({}, 10, "new1"))!.map((r) => r.id)).toEqual(["old1"]);
       expect((await store.summary("hour", {})).map((g) => [g.group, g.requests])).toEqual([["2026-11-30T12", 2]]);
       expect(await columns()).not.toContain("hour");
-      expect(await indexes()).toEqual(["usage_requests_owner_time", "usage_requests_time"]);
+      expect(await indexes()).toEqual(["usage_requests_time_owner"]);
+    });
+
+    test("pages of one row walk rows of the same millisecond from several callers once each, newest first", async () => {
+      const { store } = await open();
+      opened.push(store);
+      const same = T0 + 5000;
+      await store.insert([
+        row(1, { id: "a", time: same, owner: "key:bbb" }), row(2, { id: "b", time: same, owner: "key:aaa" }),
+        row(3, { id: "c", time: same, owner: "key:bbb" }), row(4, { id: "d" }), row(5, { id: "e", time: same + 1 }),
+      ]);
+      const walk = async (owner?: string) => {
+        const seen: string[] = [];
+        for (let page = await store.requests({ owner }, 1); page?.length; page = await store.requests({ owner }, 1, seen.at(-1))) seen.push(page[0].id);
+        return seen;
+      };
+      expect(await walk()).toEqual(["e", "c", "a", "b", "d"]);
+      expect(await walk("key:bbb")).toEqual(["c", "a"]);
     });
 
     test("before finds its row by a gateway id (a UUIDv7), by a client's own id, and when the row's clock ran behind the id's", async () => {
