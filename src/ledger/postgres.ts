@@ -40,7 +40,7 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async summary(groupBy: GroupBy, filter: UsageFilter) {
-    return toGroups(await this.#all(summaryQuery(groupBy, filter, "postgres")), groupBy);
+    return toGroups(await this.#all(summaryQuery(groupBy, filter)), groupBy);
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {

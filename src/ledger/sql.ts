@@ -1,6 +1,6 @@
 // The SQL both ledger stores run, written once with `?` placeholders (Postgres numbers them). Only the
-// auto-increment column and the UTC day/hour expressions differ. Percentiles are nearest-rank from window
-// functions, which SQLite and Postgres both have.
+// auto-increment column differs. Percentiles are nearest-rank from window functions, which SQLite and
+// Postgres both have.
 import type { Dialect } from "../db/sql.ts";
 import type { GroupBy, KeyTotals, UsageFilter, UsageGroup, UsageRecord, UsageRow } from "./store.ts";
 
@@ -121,18 +121,20 @@ function conditions(f: UsageFilter): { clauses: string[]; params: Array<string |
 
 const where = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(" AND ")}` : "");
 
-/** The UTC day ("2026-11-30") or hour ("2026-11-30T17") of a row's epoch-ms time. */
-const TIME_TEXT: Record<Dialect, (format: "day" | "hour") => string> = {
-  sqlite: (f) => `strftime('${f === "day" ? "%Y-%m-%d" : "%Y-%m-%dT%H"}', time / 1000, 'unixepoch')`,
-  postgres: (f) => `to_char(to_timestamp(time / 1000.0) AT TIME ZONE 'UTC', '${f === "day" ? "YYYY-MM-DD" : 'YYYY-MM-DD"T"HH24'}')`,
+/** Day and hour groups are whole UTC days or hours since the epoch (integer division, the same on both), named in toGroups. */
+const GROUP_EXPR: Record<GroupBy, string> = {
+  model: "model",
+  provider: "provider",
+  key: "key_id",
+  user: "user_login",
+  day: "time / 86400000",
+  hour: "time / 3600000",
 };
+const TIME_GROUPS: Partial<Record<GroupBy, { ms: number; chars: number }>> = { day: { ms: 86_400_000, chars: 10 }, hour: { ms: 3_600_000, chars: 13 } };
 
-const groupExpr = (groupBy: GroupBy, d: Dialect): string =>
-  groupBy === "day" || groupBy === "hour" ? TIME_TEXT[d](groupBy) : { model: "model", provider: "provider", key: "key_id", user: "user_login" }[groupBy];
-
-export function summaryQuery(groupBy: GroupBy, filter: UsageFilter, d: Dialect): Query {
+export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
   const { clauses, params } = conditions(filter);
-  const g = groupExpr(groupBy, d);
+  const g = GROUP_EXPR[groupBy];
   return {
     text: `WITH f AS (
         SELECT ${g} AS g, status, error, prompt_tokens, completion_tokens, cache, latency_ms, cost_usd,
@@ -156,11 +158,14 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 
 /** Postgres answers COUNT and SUM as strings; the order is the same on both (time groups in time order, others busiest first). */
 export function toGroups(
-  rows: Array<{ g: string | null; requests: Numeric; errors: Numeric; prompt_tokens: Numeric; completion_tokens: Numeric; cache_hits: Numeric; p50: Numeric; p95: Numeric; cost: Numeric }>,
+  rows: Array<{ g: Numeric; requests: Numeric; errors: Numeric; prompt_tokens: Numeric; completion_tokens: Numeric; cache_hits: Numeric; p50: Numeric; p95: Numeric; cost: Numeric }>,
   groupBy: GroupBy,
 ): UsageGroup[] {
+  const time = TIME_GROUPS[groupBy];
+  // "2026-11-30" for a day, "2026-11-30T17" for an hour (UTC).
+  const name = (g: Numeric) => (time && g !== null ? new Date(num(g) * time.ms).toISOString().slice(0, time.chars) : (g as string | null));
   const groups = rows.map((r) => ({
-    group: r.g,
+    group: name(r.g),
     requests: num(r.requests),
     errors: num(r.errors),
     prompt_tokens: num(r.prompt_tokens),

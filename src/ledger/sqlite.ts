@@ -36,7 +36,7 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async summary(groupBy: GroupBy, filter: UsageFilter) {
-    return toGroups(this.#all(summaryQuery(groupBy, filter, "sqlite")) as Parameters<typeof toGroups>[0], groupBy);
+    return toGroups(this.#all(summaryQuery(groupBy, filter)) as Parameters<typeof toGroups>[0], groupBy);
   }
 
   async requests(filter: UsageFilter, limit: number, before?: string) {
