@@ -38,6 +38,10 @@ const settings = {
   ledger: process.env.BENCH_LEDGER === "1",
   /** BENCH_LATENCY=1 adds `gateway-auto`: the same question as model `auto` (latency-ordered routing), to compare with `gateway`. */
   latency: process.env.BENCH_LATENCY === "1",
+  /** BENCH_TWIN=1 adds `gateway-twin`, a second instance identical to `gateway`: their difference is the run's own noise. */
+  twin: process.env.BENCH_TWIN === "1",
+  /** BENCH_ONLY=a,b measures only the targets named (the others are reported unavailable): a focused, longer comparison. */
+  only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : undefined,
 };
 const gatewayBin = process.env.GATEWAY_BIN ?? join(ROOT, "dist/gateway");
 // The compiled binary is what users run (and what the Docker image ships); the source when it is missing.
@@ -520,6 +524,12 @@ async function main(): Promise<number> {
   }
   if (settings.latency) {
     list.splice(3, 0, await startTarget("gateway-auto", gatewayCmd, gatewayEnv("gateway-auto", fake.base, "0"), freePort(), "/health", { dialect: AUTO }));
+  }
+  if (settings.twin) list.splice(3, 0, await startTarget("gateway-twin", gatewayCmd, gatewayEnv("gateway-twin", fake.base, "0"), freePort(), "/health"));
+  for (const t of list) {
+    if (!settings.only || settings.only.has(t.name) || t.report.unavailable) continue;
+    t.report.unavailable = "not in BENCH_ONLY";
+    if (t.server) await stop(t.server.proc);
   }
   for (const t of live(list)) await smoke(t);
   if (!gwCached.report.unavailable) {
