@@ -79,7 +79,7 @@ export function requestContext(events: RequestEvents, identify: Identify) {
     .onRequest(async ({ request, server, set }) => {
       const start = performance.now();
       const given = request.headers.get("x-request-id");
-      // Time-ordered (UUIDv7): the usage ledger's index on request ids then grows at one end, ~40% cheaper per row.
+      // Time-ordered (UUIDv7): the usage API finds a row by its id through the ledger's time index (ledger/sql.ts).
       const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7();
       set.headers["x-request-id"] = id;
       const who = await identify(request, () => server?.requestIP(request)?.address ?? null);
