@@ -110,8 +110,8 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   // migrations, the revocations and the admin's configuration are read first: await `ready` before serving.
   const load = () => Promise.all([pgRevocations?.load(), runtime.load(config.customProviders.map((p) => ({ ...p, apiKey: p.apiKey ?? null })))]);
   const ready: Promise<unknown> = pg ? pg.migrated.then(load) : load();
-  const { clientId, clientSecret } = config.github;
-  const github = clientId && clientSecret ? new GitHubClient({ ...config.github, clientId, clientSecret }, config.upstreamTimeoutMs) : undefined;
+  const { clientId } = config.github;
+  const github = clientId ? new GitHubClient({ ...config.github, clientId }, config.upstreamTimeoutMs) : undefined;
   if (config.auth.jwtSecretGenerated) log("jwt_secret_generated", { note: "JWT_SECRET is not set: tokens are signed with a random secret and end with this process" });
 
   const { catalog: injected, observer, ...routing } = deps.routing ?? {};

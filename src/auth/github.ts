@@ -45,11 +45,28 @@ export class OAuthError extends GatewayError {
   }
 }
 
+/** The 503 for a login method this gateway's OAuth settings do not allow. */
+export function loginNotConfigured(method: "web" | "device"): GatewayError {
+  const message = method === "web"
+    ? "GitHub login in the browser is not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET and restart the gateway."
+    : "GitHub device-flow login is not configured: set GITHUB_CLIENT_ID and restart the gateway.";
+  return new GatewayError(503, message, "service_unavailable", "github_not_configured");
+}
+
+/**
+ * GitHub's OAuth app as this gateway is set up with it. The device flow sends only the client id (a CLI
+ * cannot keep a secret, so GitHub asks for none); the web flow's code exchange also needs the secret.
+ */
 export class GitHubClient {
   constructor(
-    private readonly settings: GitHubSettings & { clientId: string; clientSecret: string },
+    private readonly settings: GitHubSettings & { clientId: string },
     private readonly timeoutMs: number,
   ) {}
+
+  /** Whether the web flow can work: the client secret is set. */
+  get webFlow(): boolean {
+    return !!this.settings.clientSecret;
+  }
 
   authorizeUrl(state: string): string {
     const params = new URLSearchParams({ client_id: this.settings.clientId, redirect_uri: this.settings.callbackUrl, scope: SCOPE, state });
@@ -58,6 +75,7 @@ export class GitHubClient {
 
   /** Web flow: the `code` from the callback -> a GitHub access token. */
   async exchangeCode(code: string): Promise<string> {
+    if (!this.settings.clientSecret) throw loginNotConfigured("web");
     const body = await this.oauthPost("/login/oauth/access_token", {
       client_id: this.settings.clientId,
       client_secret: this.settings.clientSecret,

@@ -1,18 +1,18 @@
-// Login with GitHub (web flow and device flow), who am I, and logout. Both flows end with a gateway JWT;
-// GitHub's access token is used for two API calls and then dropped.
+// Login with GitHub (web flow and device flow), which of them this gateway offers, who am I, and logout.
+// Both flows end with a gateway JWT; GitHub's access token is used for two API calls and then dropped.
 import { Elysia, t } from "elysia";
 import type { Authenticator } from "../auth/authenticator.ts";
-import { OAuthError, type GitHubClient } from "../auth/github.ts";
+import { loginNotConfigured, OAuthError, type GitHubClient } from "../auth/github.ts";
 import { constantTimeEqual, randomToken } from "../auth/secrets.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { OAuthStateStore } from "../db/oauth-states.ts";
 import type { User, UserStore } from "../db/users.ts";
-import { badRequest, GatewayError } from "../errors.ts";
+import { badRequest } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { BEARER } from "../plugins/docs.ts";
 
 export interface AuthRouteDeps {
-  /** Absent when GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set. */
+  /** Absent when GITHUB_CLIENT_ID is not set; without GITHUB_CLIENT_SECRET it offers the device flow only. */
   github?: GitHubClient;
   tokens: TokenService;
   users: UserStore<boolean>;
@@ -29,15 +29,15 @@ const STATE_TTL_SECONDS = 600;
 
 export function authRoutes(deps: AuthRouteDeps) {
   const { tokens, users, states, auth, now, log } = deps;
-  const github = (): GitHubClient => {
-    if (deps.github) return deps.github;
-    throw new GatewayError(503, "GitHub login is not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET and restart the gateway.",
-      "service_unavailable", "github_not_configured");
+  /** The GitHub client when this gateway's OAuth settings allow `method`, else a 503 naming what to set. */
+  const github = (method: "web" | "device"): GitHubClient => {
+    if (deps.github && (method === "device" || deps.github.webFlow)) return deps.github;
+    throw loginNotConfigured(method);
   };
 
   /** Saves the user and answers with a gateway JWT; the GitHub token goes no further than here. */
   const login = async (githubToken: string, method: "web" | "device") => {
-    const user = await github().user(githubToken);
+    const user = await github(method).user(githubToken);
     await users.save(user, now());
     const { token, expiresAt } = await tokens.issue(user);
     log("login", { method, user: user.login, id: user.id });
@@ -49,15 +49,27 @@ export function authRoutes(deps: AuthRouteDeps) {
     `${STATE_COOKIE}=${value}; Path=/auth/github; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${deps.secureCookie ? "; Secure" : ""}`;
 
   return new Elysia({ detail: { tags: ["Auth"] } })
+    .get("/auth/methods", () => ({ github: !!deps.github?.webFlow, device: !!deps.github }), {
+      response: t.Object({
+        github: t.Boolean({ description: "GitHub's web flow (`/auth/github`): GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set" }),
+        device: t.Boolean({ description: "GitHub's device flow (`/auth/device/*`): GITHUB_CLIENT_ID is set" }),
+      }),
+      detail: {
+        summary: "Which GitHub logins this gateway offers",
+        description: "Public, for sign-in pages such as the console's: says which login routes can work, and nothing of the settings themselves. "
+          + "The device flow also needs \"Enable Device Flow\" ticked in the OAuth app, which the gateway cannot see.",
+      },
+    })
+
     .get("/auth/github", async () => {
-      const client = github();
+      const client = github("web");
       const state = randomToken();
       await states.add(state, now() + STATE_TTL_SECONDS * 1000, now());
       return new Response(null, { status: 302, headers: { location: client.authorizeUrl(state), "set-cookie": stateCookie(state, STATE_TTL_SECONDS), "cache-control": "no-store" } });
     }, { detail: { summary: "Log in with GitHub (redirects to GitHub)" } })
 
     .get("/auth/github/callback", async ({ query, request }) => {
-      const client = github();
+      const client = github("web");
       // The state must be the one this browser was given (cookie), issued by us, unused and unexpired.
       const cookieState = readCookie(request, STATE_COOKIE);
       if (!query.state || !cookieState || !constantTimeEqual(query.state, cookieState) || !(await states.consume(query.state, now()))) {
@@ -85,14 +97,14 @@ export function authRoutes(deps: AuthRouteDeps) {
       },
     })
 
-    .post("/auth/device/request", () => github().requestDeviceCode(), {
+    .post("/auth/device/request", () => github("device").requestDeviceCode(), {
       detail: {
         summary: "Start a device-flow login",
         description: "Returns GitHub's `user_code` and `verification_uri` to show the user, and the `device_code` and `interval` to poll with.",
       },
     })
 
-    .post("/auth/device/poll", async ({ body }) => login(await github().pollDevice(body.device_code), "device"), {
+    .post("/auth/device/poll", async ({ body }) => login(await github("device").pollDevice(body.device_code), "device"), {
       body: t.Object({ device_code: t.String({ minLength: 1, maxLength: 256, pattern: "^[A-Za-z0-9_.~-]+$" }) }),
       detail: {
         summary: "Poll a device-flow login once",
