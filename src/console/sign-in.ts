@@ -1,9 +1,16 @@
 // Signing in: the ADMIN_TOKEN, GitHub's web flow (a plain link: the gateway redirects to GitHub and its
 // callback page hands the JWT back to this page through sessionStorage), or GitHub's device flow, which
-// shows the code and link and polls the gateway at the interval GitHub asks for.
+// shows the code and link and polls the gateway at the interval GitHub asks for. The GitHub ones appear
+// only when the gateway says it offers them (GET /auth/methods).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, token } from "./api.ts";
-import { ErrorNote, html, useAction } from "./ui.ts";
+import { ErrorNote, html, useAction, useLoad } from "./ui.ts";
+
+/** GET /auth/methods: which GitHub logins this gateway's OAuth settings allow. */
+interface Methods {
+  github: boolean;
+  device: boolean;
+}
 
 interface DeviceCode {
   device_code: string;
@@ -43,11 +50,24 @@ export function SignIn({ onSignedIn, problem }: { onSignedIn: () => void; proble
         <button type="submit" disabled=${busy}>Sign in</button>
         <${ErrorNote} error=${error} />
       </form>
-      <div class="or"><span>or</span></div>
-      <a class="button secondary" href="/auth/github">Log in with GitHub</a>
-      <${DeviceFlow} onSignedIn=${onSignedIn} />
+      <${GitHubLogins} onSignedIn=${onSignedIn} />
     </div>
   </main>`;
+}
+
+function GitHubLogins({ onSignedIn }: { onSignedIn: () => void }) {
+  const methods = useLoad(() => api<Methods>("GET", "/auth/methods"), []);
+  if (!methods.data) return html`<${ErrorNote} error=${methods.error} />`;
+  const { github, device } = methods.data;
+  if (!github && !device) {
+    // htm drops whitespace holding a line break next to a tag: the spaces around each <code> stay on its line.
+    return html`<p class="muted" data-testid="github-hint">
+      GitHub login is not set up on this gateway. To offer it, set <code>GITHUB_CLIENT_ID</code> (device flow)
+      and <code>GITHUB_CLIENT_SECRET</code> (login in the browser), then restart the gateway.</p>`;
+  }
+  return html`<div class="or"><span>or</span></div>
+    ${github ? html`<a class="button secondary" href="/auth/github">Log in with GitHub</a>` : null}
+    ${device ? html`<${DeviceFlow} onSignedIn=${onSignedIn} />` : null}`;
 }
 
 function DeviceFlow({ onSignedIn }: { onSignedIn: () => void }) {

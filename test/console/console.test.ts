@@ -75,11 +75,11 @@ interface Opened {
 }
 
 /** A fresh browser context on the console, recording every request and console error. */
-async function open(hash = "", { width = 1280, height = 900, colorScheme = "light" as "light" | "dark" } = {}): Promise<Opened> {
+async function open(hash = "", { width = 1280, height = 900, colorScheme = "light" as "light" | "dark", on = gw } = {}): Promise<Opened> {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   // Generous for a loaded machine: a passing step takes milliseconds.
   context.setDefaultTimeout(10_000);
-  const origin = new URL(gw.url).origin;
+  const origin = new URL(on.url).origin;
   const foreign: string[] = [];
   const errors: string[] = [];
   // Anything for another origin is recorded and refused, so a stray fetch fails the test instead of leaking.
@@ -97,7 +97,7 @@ async function open(hash = "", { width = 1280, height = 900, colorScheme = "ligh
   page.on("requestfailed", finished);
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${gw.url}/admin${hash}`);
+  await page.goto(`${on.url}/admin${hash}`);
   return {
     page,
     async done(expected = []) {
@@ -174,6 +174,45 @@ describe("signing in", () => {
     await page.getByLabel("Admin token").waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await done([401]);
+  });
+
+  test("GitHub configured: both GitHub logins are offered", async () => {
+    const { page, done } = await open();
+    await page.getByRole("link", { name: "Log in with GitHub", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Log in with GitHub device flow" }).waitFor();
+    expect(await page.getByTestId("github-hint").count()).toBe(0);
+    await done();
+  });
+
+  test("GitHub not configured: no GitHub login is offered, a hint says what to set, and the admin token still signs in", async () => {
+    const { gw: bare } = await startAuthGateway(github, { github: { clientId: undefined, clientSecret: undefined } });
+    try {
+      const { page, done } = await open("", { on: bare });
+      const hint = page.getByTestId("github-hint");
+      await hint.waitFor();
+      expect(await hint.innerText()).toContain("GitHub login is not set up on this gateway. To offer it, set GITHUB_CLIENT_ID (device flow) and GITHUB_CLIENT_SECRET");
+      expect(await page.getByRole("link", { name: /GitHub/ }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: /GitHub/ }).count()).toBe(0);
+      await shot(page, "sign-in-without-github");
+      await signInWithToken(page);
+      expect(await text(page, "who")).toBe("admin token");
+      await done();
+    } finally {
+      await bare.stop();
+    }
+  });
+
+  test("GitHub client id only: the device flow is offered, the browser login is not", async () => {
+    const { gw: deviceOnly } = await startAuthGateway(github, { github: { clientSecret: undefined } });
+    try {
+      const { page, done } = await open("", { on: deviceOnly });
+      await page.getByRole("button", { name: "Log in with GitHub device flow" }).waitFor();
+      expect(await page.getByRole("link", { name: "Log in with GitHub", exact: true }).count()).toBe(0);
+      expect(await page.getByTestId("github-hint").count()).toBe(0);
+      await done();
+    } finally {
+      await deviceOnly.stop();
+    }
   });
 
   test("with the GitHub device flow: the code and GitHub's link are shown, and approval signs the user in", async () => {
@@ -438,6 +477,50 @@ describe("monitoring", () => {
     expect(await page.locator("table.requests tbody tr").count()).toBe(1);
     await nav.getByRole("link", { name: "Keys" }).click();
     await page.getByText("created and managed by the gateway's admins").waitFor();
+    await done();
+  });
+
+  test("a signed-in user who is not an admin sees usage totals of their own requests only", async () => {
+    const hubot = { id: 8, login: "hubot", name: "Hubot", email: null };
+    const token = await loginDevice(gw, github, hubot);
+    // Another caller's traffic on the same models in the same window: an API key an admin created.
+    const created = await fetch(`${gw.url}/config/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "someone-else" }),
+    });
+    const other = ((await created.json()) as { key: string }).key;
+    for (const [bearer, model, n] of [[token, "gpt-4o-mini", 2], [token, "gemma-2-9b", 1], [other, "gpt-4o-mini", 3], [other, "gemma-2-9b", 2]] as const) {
+      for (let i = 0; i < n; i++) expect((await chat(model, bearer, `own usage ${bearer.slice(-6)} ${model} ${i}`)).status).toBe(200);
+    }
+    // The ledger writes in batches: wait until every one of those rows is readable.
+    const requestsBy = async (bearer: string) => {
+      const res = await fetch(`${gw.url}/v1/usage?group_by=day&from=${new Date(Date.now() - 86_400_000).toISOString()}`, { headers: { authorization: `Bearer ${bearer}` } });
+      return ((await res.json()) as { data: Array<{ requests: number }> }).data.reduce((sum, g) => sum + g.requests, 0);
+    };
+    const deadline = Date.now() + 10_000;
+    while (((await requestsBy(token)) < 3 || (await requestsBy(other)) < 5) && Date.now() < deadline) await Bun.sleep(100);
+    expect(await requestsBy(token)).toBe(3);
+    expect(await requestsBy(ADMIN_TOKEN)).toBeGreaterThanOrEqual(8);
+
+    const { page, done } = await open("#/usage");
+    await page.evaluate((t) => sessionStorage.setItem("gateway_token", t), token);
+    await page.reload();
+    expect(await text(page, "who")).toBe("hubot");
+    await page.getByRole("heading", { name: "Usage", level: 1 }).waitFor();
+    const cells = async () => {
+      await settled(page);
+      return page.locator("table tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent!.trim())));
+    };
+    // By model: hubot's two models with hubot's counts, not the other key's.
+    await page.getByRole("cell", { name: "gemma-2-9b", exact: true }).waitFor();
+    expect((await cells()).sort()).toEqual([["gemma-2-9b", "1"], ["gpt-4o-mini", "2"]]);
+    // By day: today's total is hubot's three requests.
+    await page.getByLabel("Group by").selectOption("day");
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByRole("cell", { name: today, exact: true }).waitFor();
+    expect(await cells()).toEqual([[today, "3"]]);
+    await shot(page, "usage-not-admin");
     await done();
   });
 });
