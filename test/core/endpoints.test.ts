@@ -130,6 +130,6 @@ describe("OpenAPI docs", () => {
     }
     const spec = (await (await fetch(`${ctx.gw.url}/swagger/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
-    for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models", "/v1/usage", "/v1/usage/requests", "/health"]) expect(spec.paths[path]).toBeDefined();
+    for (const path of ["/v1/chat/completions", "/v1/embeddings", "/v1/models", "/v1/responses/{id}/input_items", "/v1/usage", "/v1/usage/requests", "/health"]) expect(spec.paths[path]).toBeDefined();
   });
 });

@@ -103,6 +103,7 @@ export const FUZZ_ROUTES: FuzzRoute[] = [
       }),
   },
   { method: "GET", path: "/v1/responses/:id" },
+  { method: "GET", path: "/v1/responses/:id/input_items" },
   { method: "DELETE", path: "/v1/responses/:id" },
   // The usage API.
   { method: "GET", path: "/v1/usage" },

@@ -1,12 +1,14 @@
-// POST /v1/responses (OpenAI's Responses API), and GET / DELETE /v1/responses/{id}. A stored response
-// keeps the conversation that led to it, so `previous_response_id` replays that conversation and its
-// output upstream before the new input. Responses belong to the client that created them
-// (RequestMeta.client): anyone else is told they do not exist.
+// POST /v1/responses (OpenAI's Responses API), GET / DELETE /v1/responses/{id} and GET
+// /v1/responses/{id}/input_items. A stored response keeps the conversation that led to it, so
+// `previous_response_id` replays that conversation and its output upstream before the new input.
+// Responses belong to the client that created them (RequestMeta.client): anyone else is told they do
+// not exist.
 import { Elysia } from "elysia";
 import { badRequest, GatewayError, notFound } from "../../errors.ts";
 import { metaOf, type RequestMeta } from "../../plugins/request-context.ts";
 import type { ResponseStore } from "../../stores/responses.ts";
 import { headerList, type Door } from "../door.ts";
+import { inputItemsPage, inputItemsQuery, withItemIds } from "./input-items.ts";
 import { inputItems, toChat } from "./request.ts";
 import { type ResponseContext, toResponse } from "./response.ts";
 import { checkInputItems, responsesRequestSchema } from "./schema.ts";
@@ -31,7 +33,7 @@ export function responsesDoor({ store, storing, maxTokensLimit }: ResponsesDeps)
   const turnOf = (meta: RequestMeta) => turns.get(meta)!;
   const save = (meta: RequestMeta, req: ResponsesRequest, response: ResponseObject) => {
     if (!storing || req.store === false) return Promise.resolve();
-    return store.put(response.id, { owner: meta.client, response: JSON.stringify(response), input: JSON.stringify(turnOf(meta).items) });
+    return store.put(response.id, { owner: meta.client, response: JSON.stringify(response), input: JSON.stringify(withItemIds(turnOf(meta).items)) });
   };
 
   return {
@@ -77,7 +79,7 @@ export function responsesDoor({ store, storing, maxTokensLimit }: ResponsesDeps)
   };
 }
 
-/** GET and DELETE of stored responses: their creator or an admin; anyone else gets 404. */
+/** GET and DELETE of stored responses and GET of their input items: their creator or an admin; anyone else gets 404. */
 export function storedResponseRoutes(store: ResponseStore, isAdmin: (request: Request) => Promise<boolean>) {
   const visible = async (request: Request, id: string) => {
     const stored = await store.get(id);
@@ -91,6 +93,16 @@ export function storedResponseRoutes(store: ResponseStore, isAdmin: (request: Re
       const stored = await visible(request, params.id);
       return new Response(stored.response, { headers: { "content-type": "application/json" } });
     }, { detail: { summary: "Retrieve a stored response (its creator or an admin)" } })
+    .get("/v1/responses/:id/input_items", async ({ request, params, query }) => {
+      const stored = await visible(request, params.id);
+      return inputItemsPage(params.id, stored.input, query);
+    }, {
+      query: inputItemsQuery,
+      detail: {
+        summary: "List a stored response's input items (its creator or an admin)",
+        description: "Every input item of the conversation up to this response (with previous_response_id, the earlier turns' input and output too), newest first unless `order=asc`; paginate with `after` = the last item's id while `has_more`.",
+      },
+    })
     .delete("/v1/responses/:id", async ({ request, params }) => {
       await visible(request, params.id);
       await store.delete(params.id);
