@@ -1,14 +1,13 @@
 // Circuit breakers, cooldowns and learned quota pools (a free pool's daily cap) shared by every replica.
 // The states live in one Redis hash, changed by scripts that do what MemoryCooldownStore does, atomically;
-// each change is published, and every replica mirrors the hash in a MemoryCooldownStore. So the common
+// each change is published, and every replica mirrors the hash in a MemoryCooldownStore (mirrored-hash.ts). So the common
 // case costs no round trip: a candidate with no state is admitted from the mirror, and only a circuit
 // past its cooldown asks Redis (to claim the one probe). One replica learns a cap, every replica skips
 // the pool as soon as the message arrives. While Redis is down the mirror works on its own (local
 // cooldowns); on reconnection it is reloaded from Redis.
 import { TIMED_REASONS, type Admission, type BreakerState, type CooldownStore, type FailureRecord, type MemoryCooldownStore } from "../routing/cooldown.ts";
 import { type Redis, Script, whenDown } from "./client.ts";
-
-const CHANNEL = "breakers";
+import { MirroredHash } from "./mirrored-hash.ts";
 
 // KEYS[1]: the hash. ARGV: candidate, now, probe ms. Returns {admission, state JSON or ''}.
 const ADMIT = new Script(`
@@ -50,15 +49,10 @@ return raw
 `);
 
 export class RedisCooldownStore implements CooldownStore {
-  readonly #hash: string;
+  readonly #hash: MirroredHash<BreakerState>;
 
   constructor(private readonly redis: Redis, private readonly mirror: MemoryCooldownStore) {
-    this.#hash = `${redis.prefix}breakers`;
-    redis.subscribe(CHANNEL, (message) => {
-      const { key, state } = JSON.parse(message) as { key: string; state?: BreakerState };
-      mirror.put(key, state);
-    });
-    redis.onUp(() => this.#reload());
+    this.#hash = new MirroredHash(redis, "breakers", mirror);
   }
 
   async admit(key: string, now: number, probeMs: number): Promise<Admission> {
@@ -66,7 +60,7 @@ export class RedisCooldownStore implements CooldownStore {
     const local = await this.mirror.get(key);
     // Still open by the mirror's account: no need to ask (only a half-open circuit's probe is claimed in Redis).
     if (local?.openUntil !== undefined && local.openUntil > now) return "open";
-    return ADMIT.run<[Admission, string]>(this.redis, [this.#hash], [key, String(now), String(probeMs)]).then(
+    return ADMIT.run<[Admission, string]>(this.redis, [this.#hash.key], [key, String(now), String(probeMs)]).then(
       ([admission, raw]) => {
         this.mirror.put(key, raw ? (JSON.parse(raw) as BreakerState) : undefined);
         return admission;
@@ -79,11 +73,11 @@ export class RedisCooldownStore implements CooldownStore {
     if (!this.redis.up) return this.mirror.recordFailure(key, f);
     const timed = f.openUntil !== undefined && TIMED_REASONS.has(f.reason);
     const args = [key, String(f.now), f.reason, String(f.threshold), String(f.cooldownMs), f.openUntil === undefined ? "" : String(f.openUntil), timed ? "1" : "0"];
-    return FAIL.run<string>(this.redis, [this.#hash], args).then(
+    return FAIL.run<string>(this.redis, [this.#hash.key], args).then(
       (raw) => {
         const state = JSON.parse(raw) as BreakerState;
         this.mirror.put(key, state);
-        this.redis.publish(CHANNEL, JSON.stringify({ key, state }));
+        this.#hash.announce(key, state);
         return state;
       },
       whenDown(() => this.mirror.recordFailure(key, f)),
@@ -94,8 +88,7 @@ export class RedisCooldownStore implements CooldownStore {
     // Nearly every success is of a candidate without state: nothing to clear anywhere.
     if (!this.mirror.has(key)) return;
     await this.mirror.recordSuccess(key);
-    if (!this.redis.up) return;
-    await this.redis.send("HDEL", [this.#hash, key]).then(() => this.redis.publish(CHANNEL, JSON.stringify({ key })), whenDown(() => {}));
+    await this.#hash.delete(key);
   }
 
   get(key: string): Promise<BreakerState | undefined> {
@@ -104,10 +97,5 @@ export class RedisCooldownStore implements CooldownStore {
 
   entries(): Promise<Array<[string, BreakerState]>> {
     return this.mirror.entries();
-  }
-
-  async #reload(): Promise<void> {
-    const all = await this.redis.send<Record<string, string>>("HGETALL", [this.#hash]);
-    this.mirror.replace(Object.entries(all ?? {}).map(([key, raw]) => [key, JSON.parse(raw) as BreakerState]));
   }
 }

@@ -58,6 +58,12 @@ export class MemoryQuotaStore implements QuotaStore {
     return [...this.states];
   }
 
+  /** Takes one key's report as another replica left it (redis/quota.ts mirrors the shared reports here). */
+  put(key: string, state: QuotaState | undefined): void {
+    if (state) this.states.set(key, state);
+    else this.states.delete(key);
+  }
+
   /** Replaces every report at once (redis/quota.ts resynchronising its mirror). */
   replace(entries: Iterable<[string, QuotaState]>): void {
     this.states.clear();
