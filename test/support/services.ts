@@ -1,7 +1,7 @@
 // Real servers for the tests that need them: a redis-server per caller, one throwaway Postgres cluster
 // per test run, Debian's Chromium. Each fails loudly (never skips) when its program is missing:
 // `.ci/run` installs them; on a dev machine `apt-get install redis-server postgresql chromium`.
-import { spawn, spawnSync, type Subprocess } from "bun";
+import { RedisClient, spawn, spawnSync, type Subprocess } from "bun";
 import { existsSync, mkdtempSync, readdirSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,20 +26,6 @@ export function which(program: string, debianPackage = program): string {
   return found;
 }
 
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      socket.end();
-      return;
-    } catch (error) {
-      if (Date.now() > end) throw new Error(`nothing listened on 127.0.0.1:${port} within ${ms} ms: ${error}`);
-      await Bun.sleep(20);
-    }
-  }
-}
-
 export interface RedisServer {
   url: string;
   port: number;
@@ -49,17 +35,44 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway redis-server (no persistence) on a free loopback port. */
+/** redis-server could not listen: another program took the port after freePort() chose it. */
+class PortTaken extends Error {}
+
+/**
+ * Starts a throwaway redis-server (no persistence) on a free loopback port. Another program may take the
+ * port between freePort() and redis-server binding it: then another port is tried, and a server that
+ * answers on the port is only taken as ready once it says it is this process.
+ */
 export async function startRedis(): Promise<RedisServer> {
   const bin = which("redis-server");
-  const port = await freePort();
-  let proc: Subprocess | undefined;
-  const server: RedisServer = {
-    url: `redis://127.0.0.1:${port}`,
+  for (let attempt = 1; ; attempt++) {
+    const server = redisServer(bin, await freePort());
+    try {
+      await server.start();
+      return server;
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+function redisServer(bin: string, port: number): RedisServer {
+  const url = `redis://127.0.0.1:${port}`;
+  let proc: Subprocess<"ignore", "pipe", "inherit"> | undefined;
+  return {
+    url,
     port,
     async start() {
-      proc = spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-      await waitForPort(port, 5000);
+      const started = (proc = spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"], { stdout: "pipe" }));
+      const deadline = performance.now() + 10_000;
+      while (!(await answersAs(url, started.pid))) {
+        if (started.exitCode !== null) {
+          const said = await new Response(started.stdout).text();
+          throw new (/in use/i.test(said) ? PortTaken : Error)(`redis-server on port ${port} exited: ${said.slice(-500)}`);
+        }
+        if (performance.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s`);
+        await Bun.sleep(20);
+      }
     },
     async kill() {
       proc?.kill("SIGKILL");
@@ -72,8 +85,21 @@ export async function startRedis(): Promise<RedisServer> {
       proc = undefined;
     },
   };
-  await server.start();
-  return server;
+}
+
+/** Whether the Redis at `url` answers, as process `pid`. */
+async function answersAs(url: string, pid: number): Promise<boolean> {
+  const client = new RedisClient(url, { autoReconnect: false, enableOfflineQueue: false, connectionTimeout: 1_000 });
+  try {
+    await client.connect();
+    // Something else on the port may never answer.
+    const info = await Promise.race([client.send("INFO", ["server"]), Bun.sleep(1_000)]);
+    return new RegExp(`^process_id:${pid}\\r?$`, "m").test(String(info));
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
 }
 
 let postgresUrl: Promise<string> | undefined;
