@@ -12,6 +12,8 @@ export interface Recorded {
   body: Record<string, unknown> | undefined;
   /** The body exactly as it arrived. */
   raw: string;
+  /** performance.now() when it arrived (its body read). */
+  at: number;
 }
 
 /** What the fake does with the next matching request. */
@@ -92,7 +94,7 @@ export async function startFakeOpenRouter(apiKey = "sk-or-v1-fake"): Promise<Fak
       } catch {
         body = undefined;
       }
-      requests.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers), body, raw });
+      requests.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers), body, raw, at: performance.now() });
       req.signal.addEventListener("abort", () => aborted.push({ path: url.pathname, at: Date.now() }));
 
       if (req.headers.get("authorization") !== `Bearer ${apiKey}`) {
