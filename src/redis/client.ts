@@ -48,11 +48,14 @@ export class Redis {
   #closed = false;
   #connecting = false;
   /**
-   * When each unanswered command was sent, oldest first (one connection answers in order). A watchdog,
-   * cheaper than a timer per command, closes a link whose oldest command waited COMMAND_TIMEOUT_MS:
-   * its commands then fail at once and the link reconnects.
+   * When each unanswered command was sent (on #awake()), oldest first (one connection answers in order).
+   * A watchdog, cheaper than a timer per command, closes a link whose oldest command waited
+   * COMMAND_TIMEOUT_MS: its commands then fail at once and the link reconnects.
    */
   #sent: number[] = [];
+  /** How long the process was seen stalled (late watchdog ticks); #awake() is the clock commands are timed on. */
+  #stalledMs = 0;
+  #awake = () => performance.now() - this.#stalledMs;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   readonly #channels = new Map<string, Handler>();
   readonly #onUp = new Set<() => void | Promise<void>>();
@@ -96,7 +99,7 @@ export class Redis {
     if (!this.#up || !cmd) return Promise.reject(new RedisUnavailable(this.#error ?? "not connected"));
     // This connection's queue: a reconnection starts a new one.
     const sent = this.#sent;
-    sent.push(performance.now());
+    sent.push(this.#awake());
     return (cmd.send(command, args) as Promise<T>).then(
       (reply) => {
         sent.shift();
@@ -156,8 +159,15 @@ export class Redis {
       };
       this.#up = true;
       this.#sent = [];
+      let lastTick = performance.now();
       this.#watchdog = setInterval(() => {
-        if (this.#sent.length > 0 && performance.now() - this.#sent[0] > COMMAND_TIMEOUT_MS) {
+        const now = performance.now();
+        // A tick that comes late means the process itself stalled (a GC pause, a starved CPU); answers that
+        // arrived meanwhile are still unread behind this timer, so the stall does not count against them.
+        const lateBy = now - lastTick - WATCHDOG_MS;
+        lastTick = now;
+        if (lateBy > WATCHDOG_MS) this.#stalledMs += lateBy;
+        if (this.#sent.length > 0 && this.#awake() - this.#sent[0] > COMMAND_TIMEOUT_MS) {
           this.#down(`no answer within ${COMMAND_TIMEOUT_MS} ms`);
           this.#drop();
         }

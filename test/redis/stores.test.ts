@@ -1,6 +1,6 @@
 // The Redis stores against a real redis-server, each store used from two connections as two replicas
 // would: exact token buckets under concurrency with fractional refill, sessions' owner, bound and tags,
-// circuit breakers' single probe, and the reconnection backoff's cap.
+// circuit breakers' single probe, the reconnection backoff's cap, and the watchdog's view of a stalled process.
 import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/log.ts";
@@ -194,6 +194,21 @@ describe("the link", () => {
     link.close();
     // The shared links reconnect too (the other tests' connections).
     await Promise.all([one.ready(), two.ready()]);
+  });
+
+  test("a stalled event loop is no outage: an answer that arrived during the stall is read before the watchdog judges", async () => {
+    const link = new Redis(server.url, "stores:", silentLogger);
+    link.start();
+    await link.ready();
+    for (let round = 0; round < 5; round++) {
+      const answer = link.send("PING", []);
+      // The whole process stalls past the command timeout (a long GC pause, a CPU-starved host); Redis answers meanwhile.
+      const until = performance.now() + 700;
+      while (performance.now() < until);
+      expect(await answer).toBe("PONG");
+      expect(link.health().status).toBe("up");
+    }
+    link.close();
   });
 
   test("a Redis that stops answering counts as down within a second: its commands fail, the link comes back after", async () => {
