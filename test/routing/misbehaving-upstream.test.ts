@@ -67,10 +67,17 @@ describe("a misbehaving upstream ends in a clean error", () => {
 
   test("a small gzipped body that inflates past the ceiling: cut off as it inflates, 502, connection closed", async () => {
     upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY + 1024 * 1024, gzip: true };
-    const res = await chat();
-    expect(res.status).toBe(502);
-    expect((await errorBody(res)).message).toContain("larger than");
-    expect(await released()).toBe(0);
+    // Inflating 64 MB takes longer than this file's short upstream timeout on a loaded machine (then 504):
+    // a gateway with time enough, so only the ceiling can end the read.
+    const patient = await startGateway({ upstreamTimeoutMs: 20_000, requestTimeoutMs: 30_000, maxRetries: 0, customProviders: [{ name: "bad", baseUrl: upstream.baseUrl, models: ["bad-model"] }] });
+    try {
+      const res = await post(`${patient.url}/v1/chat/completions`, { model: "bad-model", messages: [{ role: "user", content: "hi" }] });
+      expect(res.status).toBe(502);
+      expect((await errorBody(res)).message).toContain("larger than");
+      expect(await released()).toBe(0);
+    } finally {
+      await patient.stop();
+    }
   });
 
   test("a stream trickling one byte at a time still completes, since bytes keep coming", async () => {
