@@ -1,5 +1,5 @@
 // How many usage rows per second one SQLite file takes: `bun bench/ledger-sqlite.ts`. Writes rows shaped
-// like the gateway's through the ledger's own SQLite store, in the writer's batches (2500 rows, one
+// like the gateway's through the ledger's own SQLite store, in the writer's batches (1000 rows, one
 // transaction each), into a fresh WAL file in bench/.scratch; bounded to BENCH_LEDGER_ROWS rows
 // (default 200000) and 20 s. Prints rows/s for the whole run and for the last batches (a fuller table).
 import { mkdirSync, rmSync } from "node:fs";
@@ -10,7 +10,7 @@ import type { UsageRow } from "../src/ledger/store.ts";
 import { SCRATCH } from "./proc.ts";
 
 const total = Number(process.env.BENCH_LEDGER_ROWS ?? 200_000);
-const BATCH = 2500;
+const BATCH = 1000;
 const DEADLINE_MS = 20_000;
 
 const file = join(SCRATCH, "ledger-rows.db");
