@@ -52,6 +52,7 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
       "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)", "ALTER TABLE usage_requests DROP COLUMN hour",
     ]
     : [
+      // Schema 1's table without hour, spelled out: a migration that shipped never changes, so none shares text.
       `CREATE TABLE usage_requests_v3 (
          seq INTEGER PRIMARY KEY,
          id TEXT NOT NULL,
