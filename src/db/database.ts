@@ -68,9 +68,28 @@ export function openDatabase(path: string): Database {
   // loss may undo the last commits. bun:sqlite is synchronous, so a FULL fsync (3+ ms measured) would stall
   // every request in flight each time the usage ledger writes a batch.
   // busy_timeout first: replicas opening one file together wait for each other's locks instead of failing.
-  db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  db.exec("PRAGMA busy_timeout = 5000;");
+  walMode(db);
+  db.exec("PRAGMA synchronous = NORMAL;");
   migrate(db);
   return db;
+}
+
+/**
+ * Switches the file to WAL. A new file's switch needs it alone, and when replicas switch it at the same
+ * moment SQLite answers SQLITE_BUSY at once, without the busy timeout (seen once in ~200 opens of four
+ * processes): try again for as long as the busy timeout would have waited.
+ */
+function walMode(db: Database): void {
+  for (const started = performance.now(); ; ) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL;");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() - started > 5_000) throw error;
+      Bun.sleepSync(5 + Math.random() * 20);
+    }
+  }
 }
 
 // IMMEDIATE takes the write lock before the version is read: replicas starting together on one file

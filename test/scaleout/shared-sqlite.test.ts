@@ -21,7 +21,7 @@ console.log(JSON.stringify({ version, ledger }));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("replicas opening one fresh SQLite file at once all start, and it is migrated once", async () => {
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 10; round++) {
     const file = join(dir, `gateway-${round}.db`);
     const procs = Array.from({ length: 4 }, () => Bun.spawn(["bun", "-e", OPEN, file], { stdout: "pipe", stderr: "pipe" }));
     const results = await Promise.all(procs.map(async (p) => ({ code: await p.exited, out: await new Response(p.stdout).text(), err: await new Response(p.stderr).text() })));
