@@ -2,8 +2,8 @@
 // (Bun.serve would correct a lying Content-Length). Each request to /v1/chat/completions or
 // /v1/embeddings is answered by the current fault:
 //   huge        a 200 JSON body of `bytes` bytes (valid JSON, far larger than any sane answer), with its
-//               Content-Length, chunked (no length to refuse it by), or gzipped (a small Content-Length
-//               that inflates to `bytes`)
+//               Content-Length, chunked (no length to refuse it by; `declared` adds a small Content-Length
+//               beside it, which HTTP says to ignore), or gzipped (a small Content-Length that inflates to `bytes`)
 //   trickle     a valid SSE answer sent one byte every `gapMs`
 //   stall       one SSE chunk, then nothing, with the connection held open
 //   endless     SSE keep-alive comments every `gapMs`, forever, never an event
@@ -17,7 +17,7 @@ import net from "node:net";
 
 export type Fault =
   | { kind: "ok" }
-  | { kind: "huge"; bytes: number; chunked?: boolean; gzip?: boolean }
+  | { kind: "huge"; bytes: number; chunked?: boolean; declared?: number; gzip?: boolean }
   | { kind: "trickle"; gapMs: number }
   | { kind: "stall" }
   | { kind: "endless"; gapMs: number }
@@ -112,7 +112,8 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
         // One array of numbers as long as asked: valid JSON, sent in 64 KB writes as the socket drains.
         const piece = "1,".repeat(32 * 1024);
         const write = (text: string) => (fault.chunked ? send(text) : socket.write(text));
-        socket.write(head("application/json", fault.chunked ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${fault.bytes}\r\n`));
+        const framing = fault.chunked ? `Transfer-Encoding: chunked\r\n${fault.declared === undefined ? "" : `Content-Length: ${fault.declared}\r\n`}` : `Content-Length: ${fault.bytes}\r\n`;
+        socket.write(head("application/json", framing));
         write(`{"data":[`);
         let sent = 9;
         const more = () => {

@@ -65,6 +65,14 @@ describe("a misbehaving upstream ends in a clean error", () => {
     expect(await released()).toBe(0);
   });
 
+  test("a small Content-Length beside Transfer-Encoding: chunked is not trusted: cut off at the ceiling, 502", async () => {
+    upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY * 2, chunked: true, declared: 10 };
+    const res = await chat();
+    expect(res.status).toBe(502);
+    expect((await errorBody(res)).message).toContain("larger than");
+    expect(await released()).toBe(0);
+  });
+
   test("a small gzipped body that inflates past the ceiling: cut off as it inflates, 502, connection closed", async () => {
     upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY + 1024 * 1024, gzip: true };
     // Inflating 64 MB takes longer than this file's short upstream timeout on a loaded machine (then 504):
