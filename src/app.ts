@@ -158,7 +158,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
       routes: { "/admin": consolePage },
     },
   })
-    .use(requestContext(events, (request, ip) => auth.identify(request, ip)))
+    .use(requestContext(events, (request, ip) => auth.identify(request, ip), clock))
     .use(metrics(m, events, router))
     .use(errors(() => routes, log))
     // Before auth and the rate limit: a preflight carries no credential and costs no token.

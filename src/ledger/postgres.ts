@@ -4,7 +4,7 @@
 import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
 import {
-  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
   type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -46,10 +46,8 @@ export class PostgresLedger implements LedgerStore {
   async requests(filter: UsageFilter, limit: number, before?: string) {
     let cursor: Cursor | undefined;
     if (before !== undefined) {
-      for (const q of cursorQueries(filter, before)) {
-        [cursor] = await this.#all(q);
-        if (cursor) break;
-      }
+      const q = cursorQuery(filter, before);
+      if (q) [cursor] = await this.#all(q);
       if (!cursor) return undefined;
     }
     return (await this.#all(requestsQuery(filter, limit, cursor))).map(toRecord);

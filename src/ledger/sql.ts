@@ -6,6 +6,15 @@ import type { GroupBy, KeyTotals, UsageFilter, UsageGroup, UsageRecord, UsageRow
 
 export type { Dialect };
 
+/**
+ * Ids shaped like a UUIDv7 (the gateway's own, time-ordered) are found through the time index; only the
+ * others, which clients chose, are indexed. LIKE is the pattern both databases know; a query must repeat
+ * the same condition for either to use the index.
+ */
+const TIME_ORDERED_ID = "________-____-7%";
+const CLIENT_ID = `id NOT LIKE '${TIME_ORDERED_ID}'`;
+const CLIENT_ID_INDEX = `CREATE INDEX usage_requests_client_id ON usage_requests (id) WHERE ${CLIENT_ID}`;
+
 /** Schema versions, applied in order once each and recorded in ledger_migrations. Never edit one that shipped. */
 export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
   (d) => [
@@ -43,21 +52,25 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
   // A row's cost on the event loop (measured in the gateway and by bench/ledger-sqlite.ts, see
   // docs/benchmarks.md). One index, (time, owner), replaces three: time ranges read it as before, and a
   // caller's rows are found in it without touching the table; (owner, time) cost every insert a write at
-  // each owner's place in the tree (twice the row's cost with 50 callers). The id index went too (a
-  // client's random x-request-id made it ~8 µs a row; see cursorQueries), and so did the stored hour
-  // text (day and hour groups compute it) and SQLite's AUTOINCREMENT (seq only breaks ties in time).
+  // each owner's place in the tree (twice the row's cost with 50 callers). The id index now holds only the
+  // ids clients chose (a random x-request-id costs ~8 µs a row in it; the gateway's own time-ordered ids
+  // are found through the time index, see cursorQuery). SQLite's AUTOINCREMENT went, and the hour text
+  // is no longer written (day and hour groups compute it); its column stays, nullable, so replicas of the
+  // previous version still running during an upgrade can go on writing rows.
   (d) => d === "postgres"
     ? [
       "DROP INDEX usage_requests_id", "DROP INDEX usage_requests_owner_time", "DROP INDEX usage_requests_time",
-      "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)", "ALTER TABLE usage_requests DROP COLUMN hour",
+      "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)", CLIENT_ID_INDEX,
+      "ALTER TABLE usage_requests ALTER COLUMN hour DROP NOT NULL",
     ]
     : [
-      // Schema 1's table without hour, spelled out: a migration that shipped never changes, so none shares text.
-      // Copying the rows takes ~2 s a million, once, at the first start of this version.
+      // Schema 1's table with hour nullable, spelled out: a migration that shipped never changes, so none
+      // shares text. Copying the rows takes ~2 s a million, once, at the first start of this version.
       `CREATE TABLE usage_requests_v3 (
          seq INTEGER PRIMARY KEY,
          id TEXT NOT NULL,
          time BIGINT NOT NULL,
+         hour TEXT,
          owner TEXT NOT NULL,
          key_id TEXT,
          user_login TEXT,
@@ -76,11 +89,11 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
          session_id TEXT,
          cost_usd DOUBLE PRECISION NOT NULL
        )`,
-      `INSERT INTO usage_requests_v3 SELECT seq, id, time, owner, key_id, user_login, endpoint, model, provider, upstream_model, status,
-         error, prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache, session_id, cost_usd FROM usage_requests`,
+      "INSERT INTO usage_requests_v3 SELECT * FROM usage_requests",
       "DROP TABLE usage_requests",
       "ALTER TABLE usage_requests_v3 RENAME TO usage_requests",
       "CREATE INDEX usage_requests_time_owner ON usage_requests (time, owner)",
+      CLIENT_ID_INDEX,
     ],
 ];
 
@@ -196,23 +209,28 @@ export interface Cursor {
   seq: Numeric;
 }
 
-/** The start time a UUIDv7 carries in its first 48 bits (the gateway's own request ids); none for another id. */
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const startOf = (id: string) => (UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : undefined);
+/** How far from its id's start time a row is looked for: a request that ran longer is not found as a cursor. */
+const ROW_AFTER_START_MS = 3_600_000;
+/** Slack for an id minted on another clock than the row's (a client's own UUIDv7). */
+const CLOCK_SKEW_MS = 300_000;
 
 /**
- * Where row `id` sits in the newest-first order, among the rows the filter may see: the queries to try in
- * turn. There is no index on id (it cost every insert). A gateway id is a UUIDv7 and its row is written
- * when the request ends, so the time index finds it among the rows that ended after it started; a
- * client's own x-request-id, or a row whose time came from another clock, needs the full scan.
+ * Where row `id` sits in the newest-first order, among the rows the filter may see. A time-ordered id (the
+ * gateway's UUIDv7, minted on the clock that times its row) is looked for among the rows that ended within
+ * an hour of its start, through the time index; any other id through the index of client-chosen ids.
+ * Neither ever scans the table, whatever id a caller sends. Undefined: no such id can be a row.
  */
-export function cursorQueries(filter: UsageFilter, id: string): Query[] {
+export function cursorQuery(filter: UsageFilter, id: string): Query | undefined {
   const { clauses, params } = conditions({ owner: filter.owner });
-  const start = startOf(id);
-  const scan = { text: `SELECT ${CURSOR} FROM usage_requests ${where(["id = ?", ...clauses])} ORDER BY ${NEWEST_FIRST} LIMIT 1`, params: [id, ...params] };
-  if (start === undefined) return [scan];
-  const after = { text: `SELECT ${CURSOR} FROM usage_requests ${where(["time >= ?", "id = ?", ...clauses])} ORDER BY time, owner, seq LIMIT 1`, params: [start, id, ...params] };
-  return [after, scan];
+  if (!/^.{8}-.{4}-7/.test(id)) {
+    return { text: `SELECT ${CURSOR} FROM usage_requests ${where(["id = ?", CLIENT_ID, ...clauses])} ORDER BY ${NEWEST_FIRST} LIMIT 1`, params: [id, ...params] };
+  }
+  if (!/^[\da-f]{8}-[\da-f]{4}$/i.test(id.slice(0, 13))) return undefined;
+  const start = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+  return {
+    text: `SELECT ${CURSOR} FROM usage_requests ${where(["time >= ?", "time < ?", "id = ?", ...clauses])} ORDER BY time, owner, seq LIMIT 1`,
+    params: [start - CLOCK_SKEW_MS, start + ROW_AFTER_START_MS, id, ...params],
+  };
 }
 
 export function requestsQuery(filter: UsageFilter, limit: number, cursor?: Cursor): Query {

@@ -1,7 +1,7 @@
 // The ledger in the gateway's SQLite file (DATABASE_PATH, already in WAL mode): one transaction per batch.
 import type { Database } from "bun:sqlite";
 import {
-  COLUMNS, cursorQueries, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
   type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -42,10 +42,8 @@ export class SqliteLedger implements LedgerStore {
   async requests(filter: UsageFilter, limit: number, before?: string) {
     let cursor: Cursor | undefined;
     if (before !== undefined) {
-      for (const q of cursorQueries(filter, before)) {
-        cursor = this.#all<Cursor>(q)[0];
-        if (cursor) break;
-      }
+      const q = cursorQuery(filter, before);
+      cursor = q && this.#all<Cursor>(q)[0];
       if (!cursor) return undefined;
     }
     return this.#all(requestsQuery(filter, limit, cursor)).map(toRecord);

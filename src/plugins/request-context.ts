@@ -4,6 +4,7 @@
 import { Elysia } from "elysia";
 import type { Door } from "../doors/door.ts";
 import type { ChatCompletion, ChatRequest } from "../providers/types.ts";
+import type { Clock } from "../stores/clock.ts";
 
 export interface RequestMeta {
   id: string;
@@ -74,13 +75,14 @@ export class RequestEvents {
 /** Who is calling: the hash of its bearer key, its JWT subject, or (without a credential) its IP. */
 export type Identify = (request: Request, ip: () => string | null) => Promise<{ kind: string; id: string; keyId?: string; login?: string }>;
 
-export function requestContext(events: RequestEvents, identify: Identify) {
+export function requestContext(events: RequestEvents, identify: Identify, clock: Clock) {
   return new Elysia({ name: "request-context" })
     .onRequest(async ({ request, server, set }) => {
       const start = performance.now();
       const given = request.headers.get("x-request-id");
-      // Time-ordered (UUIDv7): the usage API finds a row by its id through the ledger's time index (ledger/sql.ts).
-      const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7();
+      // Time-ordered (UUIDv7) on the clock that also times the request's ledger row: the usage API finds a
+      // row by its id through the ledger's time index (ledger/sql.ts cursorQuery).
+      const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7("hex", clock());
       set.headers["x-request-id"] = id;
       const who = await identify(request, () => server?.requestIP(request)?.address ?? null);
       metas.set(request, { id, method: request.method, route: "unmatched", start, client: `${who.kind}:${who.id}`, keyId: who.keyId, login: who.login });

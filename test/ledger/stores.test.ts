@@ -28,13 +28,16 @@ afterAll(async () => {
 });
 
 // A row as schema 2 stored it (with its hour text), for the upgrade test.
-const OLD_ROW = `INSERT INTO usage_requests (id, time, hour, owner, key_id, endpoint, model, status, prompt_tokens, completion_tokens, latency_ms, attempts, cost_usd)
-  VALUES ('old1', ${T0}, '2026-11-30T12', 'key:aaa', 'key_a', '/v1/chat/completions', 'gpt-4o-mini', 200, 10, 5, 7, 1, 0)`;
+const oldRow = (id: string, time: number) => `INSERT INTO usage_requests (id, time, hour, owner, key_id, endpoint, model, status, prompt_tokens, completion_tokens, latency_ms, attempts, cost_usd)
+  VALUES ('${id}', ${time}, '2026-11-30T12', 'key:aaa', 'key_a', '/v1/chat/completions', 'gpt-4o-mini', 200, 10, 5, 7, 1, 0)`;
 
 interface Backend {
   open(): Promise<{ store: LedgerStore; reopen: () => LedgerStore }>;
-  /** A ledger as the gateway left it at schema 2 (hour column, index on id) with OLD_ROW; then opened by this gateway. */
-  fromSchema2(): Promise<{ store: LedgerStore; columns: () => Promise<string[]>; indexes: () => Promise<string[]> }>;
+  /**
+   * A ledger as the gateway left it at schema 2 (hour column, index on id) with one row (old1); then opened
+   * by this gateway. `oldWrite` inserts a row the way a replica of the previous version still does.
+   */
+  fromSchema2(): Promise<{ store: LedgerStore; oldWrite: (id: string) => Promise<void>; indexes: () => Promise<string[]> }>;
 }
 
 const backends: Array<[string, Backend]> = [
@@ -50,10 +53,10 @@ const backends: Array<[string, Backend]> = [
         for (const statement of m("sqlite")) db.exec(statement);
         db.run("INSERT INTO ledger_migrations (version, applied_at) VALUES (?, 0)", [i + 1]);
       });
-      db.exec(OLD_ROW);
+      db.exec(oldRow("old1", T0));
       return {
         store: new SqliteLedger(db),
-        columns: async () => db.query<{ name: string }, []>("SELECT name FROM pragma_table_info('usage_requests')").all().map((c) => c.name),
+        oldWrite: async (id) => void db.exec(oldRow(id, T0 + 2000)),
         indexes: async () => db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_requests' ORDER BY name").all().map((c) => c.name),
       };
     },
@@ -67,11 +70,11 @@ const backends: Array<[string, Backend]> = [
       const url = await freshPostgresDatabase("ledger");
       const sql = new SQL(url, { max: 1 });
       await migratePostgres(sql, { table: "ledger_migrations", lock: 1, migrations: MIGRATIONS.slice(0, 2), name: "usage ledger" });
-      await sql.unsafe(OLD_ROW);
+      await sql.unsafe(oldRow("old1", T0));
       afterAll(() => sql.close());
       return {
         store: new PostgresLedger(url),
-        columns: async () => (await sql.unsafe("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'usage_requests'")).map((c: { name: string }) => c.name),
+        oldWrite: async (id) => void (await sql.unsafe(oldRow(id, T0 + 2000))),
         indexes: async () => (await sql.unsafe("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_requests' AND indexname <> 'usage_requests_pkey' ORDER BY indexname")).map((c: { name: string }) => c.name),
       };
     },
@@ -133,15 +136,17 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await again.requests({}, 10))!.map((r) => r.id)).toEqual(["r1"]);
     });
 
-    test("a ledger from schema 2 keeps its rows; the hour column goes and one (time, owner) index replaces three; hour groups and cursors still work", async () => {
-      const { store, columns, indexes } = await fromSchema2();
+    test("a ledger from schema 2 keeps its rows and two indexes replace three; a replica of the previous version can still write", async () => {
+      const { store, oldWrite, indexes } = await fromSchema2();
       opened.push(store);
       await store.insert([row(1, { id: "new1" })]);
       expect((await store.requests({}, 10))!.map((r) => [r.id, r.latency_ms])).toEqual([["new1", 1], ["old1", 7]]);
       expect((await store.requests({}, 10, "new1"))!.map((r) => r.id)).toEqual(["old1"]);
       expect((await store.summary("hour", {})).map((g) => [g.group, g.requests])).toEqual([["2026-11-30T12", 2]]);
-      expect(await columns()).not.toContain("hour");
-      expect(await indexes()).toEqual(["usage_requests_time_owner"]);
+      expect(await indexes()).toEqual(["usage_requests_client_id", "usage_requests_time_owner"]);
+      // During a rolling upgrade the other replicas still write the hour column.
+      await oldWrite("old2");
+      expect((await store.requests({}, 10))!.map((r) => r.id)).toEqual(["old2", "new1", "old1"]);
     });
 
     test("pages of one row walk rows of the same millisecond from several callers once each, newest first", async () => {
@@ -161,18 +166,20 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect(await walk("key:bbb")).toEqual(["c", "a"]);
     });
 
-    test("before finds its row by a gateway id (a UUIDv7), by a client's own id, and when the row's clock ran behind the id's", async () => {
+    test("before finds its row by a gateway id (a UUIDv7, near its start time) and by a client's own id; no id scans the table", async () => {
       const { store } = await open();
       opened.push(store);
       const started = (ms: number) => Bun.randomUUIDv7("hex", ms);
-      const ids = { gateway: started(T0 + 900), client: "client-chosen-id-1", skewed: started(T0 + 86_400_000) };
+      const ids = { gateway: started(T0 + 900), client: "client-chosen-id-1", far: started(T0 + 86_400_000) };
       await store.insert([
-        row(0, { id: "r0" }), row(1, { id: ids.gateway }), row(2, { id: ids.client }), row(3, { id: ids.skewed }), row(4, { id: "r4" }),
+        row(0, { id: "r0" }), row(1, { id: ids.gateway }), row(2, { id: ids.client }), row(3, { id: ids.far }), row(4, { id: "r4" }),
       ]);
       const before = async (id: string, owner?: string) => (await store.requests({ owner }, 10, id))?.map((r) => r.id);
       expect(await before(ids.gateway)).toEqual(["r0"]);
       expect(await before(ids.client)).toEqual([ids.gateway, "r0"]);
-      expect(await before(ids.skewed)).toEqual([ids.client, ids.gateway, "r0"]);
+      // A row that ended more than an hour after its id's start is no cursor, nor is a UUIDv7 shape without hex.
+      expect(await before(ids.far)).toBeUndefined();
+      expect(await before("zzzzzzzz-zzzz-7zzz")).toBeUndefined();
       expect(await before(ids.gateway, "key:aaa")).toEqual(["r0"]);
       // Another caller's row, or no row at all, is no cursor.
       expect(await before(ids.gateway, "key:bbb")).toBeUndefined();
