@@ -9,10 +9,10 @@ export type { Dialect };
 /**
  * Ids shaped like a UUIDv7 (the gateway's own, time-ordered) are found through the time index; only the
  * others, which clients chose, are indexed. LIKE is the pattern both databases know; a query must repeat
- * the same condition for either to use the index.
+ * the same condition for either to use the index. `timeOrdered` is the same shape in JavaScript.
  */
-const TIME_ORDERED_ID = "________-____-7%";
-const CLIENT_ID = `id NOT LIKE '${TIME_ORDERED_ID}'`;
+const CLIENT_ID = "id NOT LIKE '________-____-7%'";
+const timeOrdered = (id: string) => /^.{8}-.{4}-7/.test(id);
 const CLIENT_ID_INDEX = `CREATE INDEX usage_requests_client_id ON usage_requests (id) WHERE ${CLIENT_ID}`;
 
 /** Schema versions, applied in order once each and recorded in ledger_migrations. Never edit one that shipped. */
@@ -105,10 +105,7 @@ export const COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof UsageRow>;
 
 /** A row's values in COLUMNS order, for Postgres's multi-row INSERT (SQLite binds the row by name). */
-export const values = (r: UsageRow): Array<string | number | null> => [
-  r.id, r.time, r.owner, r.key_id, r.user_login, r.endpoint, r.model, r.provider, r.upstream_model, r.status, r.error,
-  r.prompt_tokens, r.completion_tokens, r.latency_ms, r.first_byte_ms, r.attempts, r.cache, r.session_id, r.cost_usd,
-];
+export const values = (row: UsageRow) => COLUMNS.map((c) => row[c]);
 
 export interface Query {
   text: string;
@@ -137,15 +134,15 @@ function conditions(f: UsageFilter): { clauses: string[]; params: Array<string |
 const where = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(" AND ")}` : "");
 
 /** Day and hour groups are whole UTC days or hours since the epoch (integer division, the same on both), named in toGroups. */
+const TIME_GROUPS = { day: { ms: 86_400_000, chars: 10 }, hour: { ms: 3_600_000, chars: 13 } } as const;
 const GROUP_EXPR: Record<GroupBy, string> = {
   model: "model",
   provider: "provider",
   key: "key_id",
   user: "user_login",
-  day: "time / 86400000",
-  hour: "time / 3600000",
+  day: `time / ${TIME_GROUPS.day.ms}`,
+  hour: `time / ${TIME_GROUPS.hour.ms}`,
 };
-const TIME_GROUPS: Partial<Record<GroupBy, { ms: number; chars: number }>> = { day: { ms: 86_400_000, chars: 10 }, hour: { ms: 3_600_000, chars: 13 } };
 
 export function summaryQuery(groupBy: GroupBy, filter: UsageFilter): Query {
   const { clauses, params } = conditions(filter);
@@ -176,7 +173,7 @@ export function toGroups(
   rows: Array<{ g: Numeric; requests: Numeric; errors: Numeric; prompt_tokens: Numeric; completion_tokens: Numeric; cache_hits: Numeric; p50: Numeric; p95: Numeric; cost: Numeric }>,
   groupBy: GroupBy,
 ): UsageGroup[] {
-  const time = TIME_GROUPS[groupBy];
+  const time = groupBy === "day" || groupBy === "hour" ? TIME_GROUPS[groupBy] : undefined;
   // "2026-11-30" for a day, "2026-11-30T17" for an hour (UTC).
   const name = (g: Numeric) => (time && g !== null ? new Date(num(g) * time.ms).toISOString().slice(0, time.chars) : (g as string | null));
   const groups = rows.map((r) => ({
@@ -222,7 +219,7 @@ const CLOCK_SKEW_MS = 300_000;
  */
 export function cursorQuery(filter: UsageFilter, id: string): Query | undefined {
   const { clauses, params } = conditions({ owner: filter.owner });
-  if (!/^.{8}-.{4}-7/.test(id)) {
+  if (!timeOrdered(id)) {
     return { text: `SELECT ${CURSOR} FROM usage_requests ${where(["id = ?", CLIENT_ID, ...clauses])} ORDER BY ${NEWEST_FIRST} LIMIT 1`, params: [id, ...params] };
   }
   if (!/^[\da-f]{8}-[\da-f]{4}$/i.test(id.slice(0, 13))) return undefined;
