@@ -57,6 +57,9 @@ export function openPostgres(url: string): { db: PostgresClient; migrated: Promi
   return { db, migrated: migratePostgres(db.sql, { table: "gateway_migrations", lock: MIGRATION_LOCK, migrations: MIGRATIONS, name: "database" }) };
 }
 
+/** How long a statement waits for another connection's lock (replicas on one file) before it fails. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** Opens (creating file and directory) and migrates the database at `path`, or an in-memory one. */
 export function openDatabase(path: string): Database {
   const inMemory = path === ":memory:";
@@ -68,7 +71,7 @@ export function openDatabase(path: string): Database {
   // loss may undo the last commits. bun:sqlite is synchronous, so a FULL fsync (3+ ms measured) would stall
   // every request in flight each time the usage ledger writes a batch.
   // busy_timeout first: replicas opening one file together wait for each other's locks instead of failing.
-  db.exec("PRAGMA busy_timeout = 5000;");
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
   walMode(db);
   db.exec("PRAGMA synchronous = NORMAL;");
   migrate(db);
@@ -86,7 +89,7 @@ function walMode(db: Database): void {
       db.exec("PRAGMA journal_mode = WAL;");
       return;
     } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() - started > 5_000) throw error;
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() - started > BUSY_TIMEOUT_MS) throw error;
       Bun.sleepSync(5 + Math.random() * 20);
     }
   }
