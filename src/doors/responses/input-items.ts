@@ -3,6 +3,7 @@
 // items are given one when stored (withItemIds at save, so an item keeps its id along a
 // previous_response_id chain), and a list read from an older store entry derives the missing ones.
 import { t } from "elysia";
+import { sha256 } from "../../auth/secrets.ts";
 import { badRequest } from "../../errors.ts";
 import { type Item, newId } from "./types.ts";
 
@@ -27,7 +28,7 @@ export const withItemIds = (items: Item[]) => uniqueIds(items, (item) => newId(p
 
 /** Ids for items stored without one: the same on every call, from the response id and the position. */
 const derivedIds = (items: Item[], responseId: string) => uniqueIds(items, (item, i) =>
-  `${prefixOf(item)}_${new Bun.CryptoHasher("sha256").update(`${responseId}:${i}`).digest("hex").slice(0, 32)}`);
+  `${prefixOf(item)}_${sha256(`${responseId}:${i}`).slice(0, 32)}`);
 
 const Include = t.Optional(t.Array(t.String(), { description: "accepted and ignored (stored items are listed whole)" }));
 /** Unknown query parameters are refused app-wide; `include` comes as the SDK sends it (include[]=) or plain. */
