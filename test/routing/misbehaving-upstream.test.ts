@@ -10,21 +10,20 @@ const TIMEOUT_MS = 600;
 let upstream: MisbehavingUpstream;
 let gw: Gateway;
 
+/** A gateway whose one provider is the misbehaving upstream. */
+const gatewayOnUpstream = (upstreamTimeoutMs: number, requestTimeoutMs: number) =>
+  startGateway({ upstreamTimeoutMs, requestTimeoutMs, maxRetries: 0, customProviders: [{ name: "bad", baseUrl: upstream.baseUrl, models: ["bad-model"] }] });
+
 beforeAll(async () => {
   upstream = await startMisbehavingUpstream();
-  gw = await startGateway({
-    upstreamTimeoutMs: TIMEOUT_MS,
-    requestTimeoutMs: 5_000,
-    maxRetries: 0,
-    customProviders: [{ name: "bad", baseUrl: upstream.baseUrl, models: ["bad-model"] }],
-  });
+  gw = await gatewayOnUpstream(TIMEOUT_MS, 5_000);
 });
 afterAll(async () => {
   await gw.stop();
   await upstream.stop();
 });
 
-const chat = (stream = false) => post(`${gw.url}/v1/chat/completions`, { model: "bad-model", messages: [{ role: "user", content: "hi" }], stream });
+const chat = (stream = false, on = gw) => post(`${on.url}/v1/chat/completions`, { model: "bad-model", messages: [{ role: "user", content: "hi" }], stream });
 
 /** Reads an SSE answer to its end and returns the error event, if one came. */
 async function streamError(res: Response): Promise<{ message: string; type: string } | undefined> {
@@ -77,9 +76,9 @@ describe("a misbehaving upstream ends in a clean error", () => {
     upstream.fault = { kind: "huge", bytes: MAX_UPSTREAM_BODY + 1024 * 1024, gzip: true };
     // Inflating 64 MB takes longer than this file's short upstream timeout on a loaded machine (then 504):
     // a gateway with time enough, so only the ceiling can end the read.
-    const patient = await startGateway({ upstreamTimeoutMs: 20_000, requestTimeoutMs: 30_000, maxRetries: 0, customProviders: [{ name: "bad", baseUrl: upstream.baseUrl, models: ["bad-model"] }] });
+    const patient = await gatewayOnUpstream(20_000, 30_000);
     try {
-      const res = await post(`${patient.url}/v1/chat/completions`, { model: "bad-model", messages: [{ role: "user", content: "hi" }] });
+      const res = await chat(false, patient);
       expect(res.status).toBe(502);
       expect((await errorBody(res)).message).toContain("larger than");
       expect(await released()).toBe(0);
