@@ -3,8 +3,9 @@
 // so gateways starting together apply each one once.
 import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
+import { NameIds } from "./names.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, values,
+  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, NAME_ID, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
   type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -14,6 +15,7 @@ const MIGRATION_LOCK = 7_301_013;
 
 export class PostgresLedger implements LedgerStore {
   readonly #sql: SQL;
+  readonly #names = new NameIds();
   #migrated: Promise<void> | undefined;
 
   /** Connects lazily: a server that is down at start-up fails the first writes (counted), not the gateway. */
@@ -32,11 +34,20 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async insert(rows: UsageRow[]): Promise<void> {
-    // One multi-row INSERT per batch.
-    const params = rows.flatMap(values);
-    const tuples = rows.map((_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(", ")})`);
     await this.migrate();
-    await this.#sql.unsafe(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}`, params);
+    // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
+    await this.#names.learn(rows, async (name) => {
+      await this.#sql.unsafe(numbered(ADD_NAME), [name]);
+      const [{ id }] = await this.#sql.unsafe(numbered(NAME_ID), [name]);
+      return Number(id);
+    });
+    // One multi-row INSERT per batch.
+    const params = rows.flatMap((row) => {
+      const encoded = this.#names.encode(row);
+      return COLUMNS.map((c) => encoded[c]);
+    });
+    const tuples = rows.map((_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(", ")})`);
+    await this.#sql.unsafe(`INSERT INTO usage_rows (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}`, params);
   }
 
   async summary(groupBy: GroupBy, filter: UsageFilter) {

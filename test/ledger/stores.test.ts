@@ -30,14 +30,20 @@ afterAll(async () => {
 // A row as schema 2 stored it (with its hour text), for the upgrade test.
 const oldRow = (id: string, time: number) => `INSERT INTO usage_requests (id, time, hour, owner, key_id, endpoint, model, status, prompt_tokens, completion_tokens, latency_ms, attempts, cost_usd)
   VALUES ('${id}', ${time}, '2026-11-30T12', 'key:aaa', 'key_a', '/v1/chat/completions', 'gpt-4o-mini', 200, 10, 5, 7, 1, 0)`;
+// Two rows as a replica of schema 3 writes them (no hour; names as text), one with names never stored before.
+const schema3Rows = (time: number) => `INSERT INTO usage_requests (id, time, owner, key_id, user_login, endpoint, model, provider, upstream_model, status, error,
+    prompt_tokens, completion_tokens, latency_ms, first_byte_ms, attempts, cache, session_id, cost_usd)
+  VALUES ('s3a', ${time}, 'key:ccc', 'key_c', NULL, '/v1/messages', 'claude-x', 'gemini', 'gemini-x', 429, 'rate_limit_exceeded', 0, 0, 3, NULL, 2, NULL, 'sess', 0),
+    ('s3b', ${time + 1}, 'key:aaa', 'key_a', NULL, '/v1/chat/completions', 'gpt-4o-mini', 'openrouter', 'm:free', 200, NULL, 1, 2, 4, 1.5, 1, 'HIT', NULL, 0)`;
 
 interface Backend {
   open(): Promise<{ store: LedgerStore; reopen: () => LedgerStore }>;
   /**
    * A ledger as the gateway left it at schema 2 (hour column, index on id) with one row (old1); then opened
-   * by this gateway. `oldWrite` inserts a row the way a replica of the previous version still does.
+   * by this gateway. `oldWrite` and `schema3Write` insert rows the way replicas of older versions still do,
+   * `oldRead` reads one the way they do.
    */
-  fromSchema2(): Promise<{ store: LedgerStore; oldWrite: (id: string) => Promise<void>; indexes: () => Promise<string[]> }>;
+  fromSchema2(): Promise<{ store: LedgerStore; oldWrite: (id: string) => Promise<void>; schema3Write: () => Promise<void>; oldRead: (id: string) => Promise<unknown>; indexes: () => Promise<string[]> }>;
 }
 
 const backends: Array<[string, Backend]> = [
@@ -57,7 +63,9 @@ const backends: Array<[string, Backend]> = [
       return {
         store: new SqliteLedger(db),
         oldWrite: async (id) => void db.exec(oldRow(id, T0 + 2000)),
-        indexes: async () => db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_requests' ORDER BY name").all().map((c) => c.name),
+        schema3Write: async () => void db.exec(schema3Rows(T0 + 3000)),
+        oldRead: async (id) => db.query("SELECT owner, model, cache FROM usage_requests WHERE id = ?").get(id),
+        indexes: async () => db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_rows' ORDER BY name").all().map((c) => c.name),
       };
     },
   }],
@@ -75,7 +83,9 @@ const backends: Array<[string, Backend]> = [
       return {
         store: new PostgresLedger(url),
         oldWrite: async (id) => void (await sql.unsafe(oldRow(id, T0 + 2000))),
-        indexes: async () => (await sql.unsafe("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_requests' AND indexname <> 'usage_requests_pkey' ORDER BY indexname")).map((c: { name: string }) => c.name),
+        schema3Write: async () => void (await sql.unsafe(schema3Rows(T0 + 3000))),
+        oldRead: async (id) => (await sql.unsafe("SELECT owner, model, cache FROM usage_requests WHERE id = $1", [id]))[0],
+        indexes: async () => (await sql.unsafe("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_rows' AND indexname <> 'usage_rows_pkey' ORDER BY indexname")).map((c: { name: string }) => c.name),
       };
     },
   }],
@@ -136,17 +146,26 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await again.requests({}, 10))!.map((r) => r.id)).toEqual(["r1"]);
     });
 
-    test("a ledger from schema 2 keeps its rows and two indexes replace three; a replica of the previous version can still write", async () => {
-      const { store, oldWrite, indexes } = await fromSchema2();
+    test("a ledger from schema 2 keeps its rows, in usage_rows with two indexes; replicas of the previous versions can still write", async () => {
+      const { store, oldWrite, schema3Write, oldRead, indexes } = await fromSchema2();
       opened.push(store);
       await store.insert([row(1, { id: "new1" })]);
       expect((await store.requests({}, 10))!.map((r) => [r.id, r.latency_ms])).toEqual([["new1", 1], ["old1", 7]]);
       expect((await store.requests({}, 10, "new1"))!.map((r) => r.id)).toEqual(["old1"]);
       expect((await store.summary("hour", {})).map((g) => [g.group, g.requests])).toEqual([["2026-11-30T12", 2]]);
-      expect(await indexes()).toEqual(["usage_requests_client_id", "usage_requests_time_owner"]);
-      // During a rolling upgrade the other replicas still write the hour column.
+      expect(await indexes()).toEqual(["usage_rows_client_id", "usage_rows_time_owner"]);
+      // During a rolling upgrade the other replicas still write into usage_requests (now a view), with their names as text.
       await oldWrite("old2");
       expect((await store.requests({}, 10))!.map((r) => r.id)).toEqual(["old2", "new1", "old1"]);
+      await schema3Write();
+      const [s3b, s3a] = (await store.requests({}, 2))!;
+      expect(s3a).toMatchObject({ id: "s3a", key: "key_c", endpoint: "/v1/messages", model: "claude-x", provider: "gemini", upstream_model: "gemini-x", status: 429, error: "rate_limit_exceeded", cache: null, attempts: 2 });
+      expect(s3b).toMatchObject({ id: "s3b", key: "key_a", cache: "HIT", first_byte_ms: 1.5 });
+      expect((await store.requests({ owner: "key:ccc" }, 10))!.map((r) => r.id)).toEqual(["s3a"]);
+      // They read through the view, with the names spelled out.
+      expect(await oldRead("s3b")).toEqual({ owner: "key:aaa", model: "gpt-4o-mini", cache: "HIT" });
+      expect(await oldRead("new1")).toEqual({ owner: "key:aaa", model: "gpt-4o-mini", cache: "MISS" });
+      expect((await store.summary("model", {})).map((g) => [g.group, g.requests, g.cache_hits])).toEqual([["gpt-4o-mini", 4, 1], ["claude-x", 1, 0]]);
     });
 
     test("pages of one row walk rows of the same millisecond from several callers once each, newest first", async () => {
@@ -162,7 +181,10 @@ for (const [name, { open, fromSchema2 }] of backends) {
         for (let page = await store.requests({ owner }, 1); page?.length; page = await store.requests({ owner }, 1, seen.at(-1))) seen.push(page[0].id);
         return seen;
       };
-      expect(await walk()).toEqual(["e", "c", "a", "b", "d"]);
+      // Rows of one millisecond come in the index's order of their owners' name ids, each once.
+      const all = (await store.requests({}, 10))!.map((r) => r.id);
+      expect([all[0], all.at(-1), [...all].sort()]).toEqual(["e", "d", ["a", "b", "c", "d", "e"]]);
+      expect(await walk()).toEqual(all);
       expect(await walk("key:bbb")).toEqual(["c", "a"]);
     });
 
