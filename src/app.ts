@@ -11,6 +11,7 @@ import { GitHubClient } from "./auth/github.ts";
 import { TokenService } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
 import { ApiKeyStore } from "./db/api-keys.ts";
+import { Checkpointer } from "./db/checkpointer.ts";
 import { openDatabase, openPostgres } from "./db/database.ts";
 import { OAuthStateStore } from "./db/oauth-states.ts";
 import { PostgresRevocations, RevocationStore } from "./db/revocations.ts";
@@ -89,6 +90,11 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
   // DATABASE_URL, in Postgres, which replicas on several hosts share; the app closes it when it stops.
   const pg = config.usage.databaseUrl ? openPostgres(config.usage.databaseUrl) : undefined;
   const db = pg ? undefined : openDatabase(config.databasePath);
+  // The worker's URL is resolved here, from src/: the compiled binary keeps each entry point (packaging/
+  // compile.sh) at its path under src/, and every module's import.meta.url there is the binary's root.
+  const checkpointer = db && config.databasePath !== ":memory:"
+    ? new Checkpointer(db, config.databasePath, new URL("./db/checkpoint-worker.ts", import.meta.url), m.sqlite, log)
+    : undefined;
   const tables = pg?.db ?? db!;
   const pgRevocations = pg && new PostgresRevocations(pg.db, log);
   const revocations = pgRevocations ?? new RevocationStore(db!);
@@ -210,6 +216,7 @@ export function createApp(config: Config, deps: Partial<Deps> = {}) {
     await Promise.race([closed, Bun.sleep(LEDGER_CLOSE_MS)]);
     // After the last rows: their budget counts go to Redis too.
     shared?.redis.close();
+    await checkpointer?.stop();
     db?.close();
     await pg?.db.close();
   })());

@@ -54,6 +54,10 @@ export function createGatewayMetrics(registry = new Registry()) {
     timeToFirstToken: registry.histogram("time_to_first_token_seconds", "Time from request to the first streamed token.", TTFT_BUCKETS),
     failovers: registry.counter("failovers_total", "Failovers away from a provider to the next candidate.", ["provider"]),
     activeRequests: registry.gauge("active_requests", "Requests in flight."),
+    sqlite: {
+      checkpoints: registry.counter("sqlite_wal_checkpoints_total", "WAL checkpoints the SQLite database's checkpointer thread ran."),
+      walFrames: registry.gauge("sqlite_wal_frames", "Frames in the SQLite write-ahead log at its last checkpoint (4 KB each by default)."),
+    },
     ledger: {
       written: registry.counter("usage_ledger_rows_written_total", "Usage ledger rows written to the database."),
       failures: registry.counter("usage_ledger_write_failures_total", "Usage ledger batches the database refused (kept queued for the next try)."),
