@@ -53,6 +53,9 @@ export async function startGateway(overrides: Overrides = {}, deps: Partial<Deps
 export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
+/** The value of an unlabelled series in a gateway's /metrics (NaN when it is not there). */
+export const metric = async (url: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+
 /** Asserts the OpenAI error shape and returns it. */
 export async function errorBody(res: Response): Promise<{ message: string; type: string; param: string | null; code: string | null }> {
   const body = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } };

@@ -7,7 +7,6 @@ import type { CheckpointReport, CheckpointStart, WalCheckpoint } from "./checkpo
 declare const self: Worker;
 
 const report = (message: CheckpointReport) => self.postMessage(message);
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 let db: Database | undefined;
 let checkpoint: Statement<WalCheckpoint, []> | undefined;
@@ -16,28 +15,30 @@ let timer: ReturnType<typeof setInterval> | undefined;
 function start({ path, everyMs }: CheckpointStart): void {
   db = new Database(path, { readwrite: true, create: false, strict: true });
   checkpoint = db.prepare<WalCheckpoint, []>("PRAGMA wal_checkpoint(PASSIVE)");
-  timer = setInterval(() => {
-    try {
-      report({ checkpoint: checkpoint!.get()! });
-    } catch (error) {
-      clearInterval(timer);
-      report({ error: message(error) });
-    }
-  }, everyMs);
+  timer = setInterval(() => attempt(() => report({ checkpoint: checkpoint!.get()! })), everyMs);
 }
 
-self.onmessage = (event: MessageEvent<CheckpointStart | "stop">) => {
-  if (event.data === "stop") {
-    clearInterval(timer);
-    // Finalized first: a connection with a live statement would stay open after close().
-    checkpoint?.finalize();
-    db?.close();
-    report({ stopped: true });
-    return;
-  }
+/** Closes the connection: the main thread terminates this worker next, which would leave it open. */
+function close(): void {
+  clearInterval(timer);
+  // Finalized first: a connection with a live statement would stay open after close().
+  checkpoint?.finalize();
+  db?.close();
+  checkpoint = db = undefined;
+}
+
+/** Runs `step`; if it throws, closes the connection and reports the error (the event loop's connection takes over). */
+function attempt(step: () => void): void {
   try {
-    start(event.data);
+    step();
   } catch (error) {
-    report({ error: message(error) });
+    close();
+    report({ error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+self.onmessage = ({ data }: MessageEvent<CheckpointStart | "stop">) => {
+  if (data !== "stop") return attempt(() => start(data));
+  close();
+  report({ stopped: true });
 };

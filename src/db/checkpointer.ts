@@ -31,7 +31,9 @@ const STOP_MS = 1_000;
 
 export class Checkpointer {
   readonly #worker: Worker;
-  #failed = false;
+  /** Set once the connection has checkpointing back, or the app is about to close it: reports are ignored. */
+  #done = false;
+  #stopping: Promise<void> | undefined;
   #stopped: (() => void) | undefined;
 
   constructor(
@@ -47,31 +49,40 @@ export class Checkpointer {
     // ref: false, so a process that stops without closing the app still exits; smol: a small heap.
     this.#worker = new Worker(workerUrl, { ref: false, smol: true });
     this.#worker.onmessage = ({ data }: MessageEvent<CheckpointReport>) => {
+      if (this.#done) return;
       if ("checkpoint" in data) {
         metrics.checkpoints.inc();
         metrics.walFrames.set(data.checkpoint.log);
       } else if ("error" in data) this.#fail(data.error);
       else this.#stopped?.();
     };
+    // A worker that fails to load (ModuleNotFound) or throws reports here.
     this.#worker.onerror = (event) => this.#fail(event.message);
     this.#worker.postMessage({ path, everyMs } satisfies CheckpointStart);
   }
 
-  /** Stops the worker and closes its connection (before the app closes its own). */
-  async stop(): Promise<void> {
-    if (!this.#failed) {
+  /** Stops the worker once it has closed its connection, which must happen before the app closes its own. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#stop());
+  }
+
+  async #stop(): Promise<void> {
+    if (!this.#done) {
       const stopped = new Promise<void>((resolve) => (this.#stopped = resolve));
       this.#worker.postMessage("stop");
       await Promise.race([stopped, Bun.sleep(STOP_MS)]);
     }
+    this.#done = true;
     this.#worker.terminate();
   }
 
   #fail(error: string): void {
-    if (this.#failed) return;
-    this.#failed = true;
+    if (this.#done) return;
+    this.#done = true;
     this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     this.log("sqlite_checkpointer_failed", { error });
     this.#worker.terminate();
+    // A stop() under way need not wait for a report that will not come.
+    this.#stopped?.();
   }
 }
