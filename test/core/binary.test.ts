@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { metric } from "../helpers.ts";
 import { makeInThrowawayCopy } from "../support/build.ts";
 
 let dir: string;
@@ -90,6 +91,13 @@ describe("the compiled binary, run alone from a temporary directory", () => {
       // Preact, htm, uPlot and the console itself are in the script.
       if (ref.endsWith(".js")) expect((await res.text()).length).toBeGreaterThan(50_000);
     }
+  });
+
+  test("SQLite WAL checkpoints run on the worker thread the binary embeds (packaging/compile.sh's second entry point)", async () => {
+    // It runs with the default file database, ./data/gateway.db; a missing worker module is logged instead.
+    const deadline = Date.now() + 2_000;
+    while (!((await metric(url, "sqlite_wal_checkpoints_total")) > 0) && Date.now() < deadline) await Bun.sleep(50);
+    expect(await metric(url, "sqlite_wal_checkpoints_total")).toBeGreaterThan(0);
   });
 
   test("a taken port is reported in one line and exits 1", () => {
