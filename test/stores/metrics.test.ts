@@ -258,6 +258,8 @@ describe("createGatewayMetrics", () => {
       time_to_first_token_seconds: "histogram",
       failovers_total: "counter",
       active_requests: "gauge",
+      sqlite_wal_checkpoints_total: "counter",
+      sqlite_wal_frames: "gauge",
       usage_ledger_rows_written_total: "counter",
       usage_ledger_write_failures_total: "counter",
       usage_ledger_rows_dropped_total: "counter",
