@@ -1,14 +1,18 @@
 // The ledger in the gateway's SQLite file (DATABASE_PATH, already in WAL mode): one transaction per batch.
 import type { Database } from "bun:sqlite";
+import { type EncodedRow, NameIds } from "./names.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
-  type Cursor, type Query,
+  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, NAME_ID, pruneQuery, requestsQuery, summaryQuery, toGroups,
+  toKeyTotals, toRecord, type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
 export class SqliteLedger implements LedgerStore {
+  readonly #names = new NameIds();
   readonly #insert;
   readonly #insertAll;
+  readonly #addName;
+  readonly #nameId;
 
   constructor(private readonly db: Database) {
     // IMMEDIATE: the version is read under the write lock, so replicas starting together on one file
@@ -25,13 +29,20 @@ export class SqliteLedger implements LedgerStore {
     }).immediate();
     // Named parameters bound straight from the row (the database is opened strict, so `$id` binds row.id):
     // no array per row, and measurably cheaper than positional ones.
-    this.#insert = db.prepare<unknown, [UsageRow]>(`INSERT INTO usage_requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`);
+    this.#insert = db.prepare<unknown, [EncodedRow]>(`INSERT INTO usage_rows (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`);
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
-      for (const row of rows) this.#insert.run(row);
+      for (const row of rows) this.#insert.run(this.#names.encode(row));
     });
+    this.#addName = db.prepare<unknown, [string]>(ADD_NAME);
+    this.#nameId = db.prepare<{ id: number }, [string]>(NAME_ID);
   }
 
   async insert(rows: UsageRow[]): Promise<void> {
+    // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
+    await this.#names.learn(rows, (name) => {
+      this.#addName.run(name);
+      return this.#nameId.get(name)!.id;
+    });
     this.#insertAll(rows);
   }
 
