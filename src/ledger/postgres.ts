@@ -5,7 +5,7 @@ import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
 import { NameIds } from "./names.ts";
 import {
-  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, NAME_ID, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, NAME_ID, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, USE_NAME,
   type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
@@ -36,8 +36,8 @@ export class PostgresLedger implements LedgerStore {
   async insert(rows: UsageRow[]): Promise<void> {
     await this.migrate();
     // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
-    await this.#names.learn(rows, async (name) => {
-      await this.#sql.unsafe(numbered(ADD_NAME), [name]);
+    await this.#names.learn(rows, async (name, time) => {
+      await this.#sql.unsafe(numbered(USE_NAME), [name, time]);
       const [{ id }] = await this.#sql.unsafe(numbered(NAME_ID), [name]);
       return Number(id);
     });
@@ -66,6 +66,7 @@ export class PostgresLedger implements LedgerStore {
 
   async prune(time: number): Promise<number> {
     const result = await this.#all(pruneQuery(time));
+    await this.#all(pruneNamesQuery(time));
     return (result as unknown as { count: number }).count;
   }
 

@@ -119,9 +119,15 @@ function schema4(d: Dialect): string[] {
   const fromNames = (of: (column: string) => string) => columns.map((c) => (named.includes(c) ? idOf(of(c)) : of(c))).join(", ");
   const namesOf = (of: (column: string) => string) => named.map((c) => `SELECT ${of(c)} AS name`).join(" UNION ");
   const insertRow = (of: (column: string) => string) => `INSERT INTO usage_rows (${columns.join(", ")}) VALUES (${fromNames(of)})`;
-  const insertNames = (of: (column: string) => string) => `INSERT INTO usage_names (name) SELECT name FROM (${namesOf(of)}) names WHERE name IS NOT NULL ON CONFLICT (name) DO NOTHING`;
+  const insertNames = (of: (column: string) => string) => `INSERT INTO usage_names (name, used) SELECT name, ${of("time")} FROM (${namesOf(of)}) names
+    WHERE name IS NOT NULL ON CONFLICT (name) DO UPDATE SET used = excluded.used WHERE usage_names.used < excluded.used`;
   return [
-    `CREATE TABLE usage_names (id ${d === "sqlite" ? "INTEGER PRIMARY KEY" : "SERIAL PRIMARY KEY"}, name TEXT NOT NULL UNIQUE)`,
+    // AUTOINCREMENT: a pruned name's id is never given to another name (a replica may still remember it).
+    `CREATE TABLE usage_names (
+       id ${d === "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "SERIAL PRIMARY KEY"},
+       name TEXT NOT NULL UNIQUE,
+       used BIGINT NOT NULL
+     )`,
     `CREATE TABLE usage_rows (
        seq ${d === "sqlite" ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY"},
        id TEXT NOT NULL,
@@ -144,7 +150,8 @@ function schema4(d: Dialect): string[] {
        session_id TEXT,
        cost_usd DOUBLE PRECISION NOT NULL
      )`,
-    `INSERT INTO usage_names (name) SELECT name FROM (${named.map((c) => `SELECT ${c} AS name FROM usage_requests`).join(" UNION ")}) names WHERE name IS NOT NULL`,
+    `INSERT INTO usage_names (name, used) SELECT name, MAX(time) FROM (${named.map((c) => `SELECT ${c} AS name, time FROM usage_requests`).join(" UNION ALL ")}) names
+       WHERE name IS NOT NULL GROUP BY name`,
     `INSERT INTO usage_rows (${columns.join(", ")}) SELECT ${fromNames((c) => `r.${c}`)} FROM usage_requests r ORDER BY r.seq`,
     "DROP TABLE usage_requests",
     `CREATE VIEW usage_requests AS SELECT r.seq, r.id, r.time, CAST(NULL AS TEXT) AS hour, ${columns.slice(2).map((c) => (named.includes(c) ? nameOf(c) : `r.${c}`)).join(", ")} FROM usage_rows r`,
@@ -183,9 +190,9 @@ const idOf = (name: string) => `(SELECT id FROM usage_names WHERE name = ${name}
 /** A named column spelled out as its name again, for answers. */
 const nameOf = (column: string, as = column) => `(SELECT name FROM usage_names WHERE id = ${column}) AS ${as}`;
 
-/** Looking a name's id up by name; adding a name that is missing (replicas may add it at once). */
+/** Looking a name's id up by name; adding a name that is missing (replicas may add it at once), or marking it used at a row's time. */
 export const NAME_ID = "SELECT id FROM usage_names WHERE name = ?";
-export const ADD_NAME = "INSERT INTO usage_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING";
+export const USE_NAME = "INSERT INTO usage_names (name, used) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET used = excluded.used WHERE usage_names.used < excluded.used";
 
 export interface Query {
   text: string;
@@ -349,6 +356,14 @@ export function toRecord(r: Record<string, unknown>): UsageRecord {
 }
 
 export const pruneQuery = (time: number): Query => ({ text: "DELETE FROM usage_rows WHERE time < ?", params: [time] });
+
+/**
+ * Names no row can still use go with the rows: a name's `used` is at most a day older than any row that
+ * holds its id (a process looks each name up again at least every hour, names.ts), so a name unused for a
+ * day longer than the rows are kept is in none of them, and in no process's memory.
+ */
+export const pruneNamesQuery = (time: number): Query => ({ text: "DELETE FROM usage_names WHERE used < ?", params: [time - NAME_SLACK_MS] });
+const NAME_SLACK_MS = 86_400_000;
 
 /** Budgets count answered requests (status < 400, cache hits included) and every recorded token. */
 export function keyTotalsQuery(dayStart: number, monthStart: number): Query {

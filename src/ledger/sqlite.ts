@@ -2,8 +2,8 @@
 import type { Database } from "bun:sqlite";
 import { type EncodedRow, NameIds } from "./names.ts";
 import {
-  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, NAME_ID, pruneQuery, requestsQuery, summaryQuery, toGroups,
-  toKeyTotals, toRecord, type Cursor, type Query,
+  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, NAME_ID, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups,
+  toKeyTotals, toRecord, USE_NAME, type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
@@ -11,7 +11,7 @@ export class SqliteLedger implements LedgerStore {
   readonly #names = new NameIds();
   readonly #insert;
   readonly #insertAll;
-  readonly #addName;
+  readonly #useName;
   readonly #nameId;
 
   constructor(private readonly db: Database) {
@@ -33,14 +33,14 @@ export class SqliteLedger implements LedgerStore {
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
       for (const row of rows) this.#insert.run(this.#names.encode(row));
     });
-    this.#addName = db.prepare<unknown, [string]>(ADD_NAME);
+    this.#useName = db.prepare<unknown, [string, number]>(USE_NAME);
     this.#nameId = db.prepare<{ id: number }, [string]>(NAME_ID);
   }
 
   async insert(rows: UsageRow[]): Promise<void> {
     // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
-    await this.#names.learn(rows, (name) => {
-      this.#addName.run(name);
+    await this.#names.learn(rows, (name, time) => {
+      this.#useName.run(name, time);
       return this.#nameId.get(name)!.id;
     });
     this.#insertAll(rows);
@@ -62,7 +62,10 @@ export class SqliteLedger implements LedgerStore {
 
   async prune(time: number): Promise<number> {
     const q = pruneQuery(time);
-    return this.db.query(q.text).run(...q.params).changes;
+    const deleted = this.db.query(q.text).run(...q.params).changes;
+    const names = pruneNamesQuery(time);
+    this.db.query(names.text).run(...names.params);
+    return deleted;
   }
 
   async keyTotals(dayStart: number, monthStart: number) {

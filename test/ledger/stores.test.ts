@@ -37,7 +37,7 @@ const schema3Rows = (time: number) => `INSERT INTO usage_requests (id, time, own
     ('s3b', ${time + 1}, 'key:aaa', 'key_a', NULL, '/v1/chat/completions', 'gpt-4o-mini', 'openrouter', 'm:free', 200, NULL, 1, 2, 4, 1.5, 1, 'HIT', NULL, 0)`;
 
 interface Backend {
-  open(): Promise<{ store: LedgerStore; reopen: () => LedgerStore }>;
+  open(): Promise<{ store: LedgerStore; reopen: () => LedgerStore; names: () => Promise<string[]> }>;
   /**
    * A ledger as the gateway left it at schema 2 (hour column, index on id) with one row (old1); then opened
    * by this gateway. `oldWrite` and `schema3Write` insert rows the way replicas of older versions still do,
@@ -50,7 +50,8 @@ const backends: Array<[string, Backend]> = [
   ["sqlite", {
     async open() {
       const db = openDatabase(":memory:");
-      return { store: new SqliteLedger(db), reopen: () => new SqliteLedger(db) };
+      const names = async () => db.query<{ name: string }, []>("SELECT name FROM usage_names").all().map((n) => n.name).sort();
+      return { store: new SqliteLedger(db), reopen: () => new SqliteLedger(db), names };
     },
     async fromSchema2() {
       const db = openDatabase(":memory:");
@@ -72,7 +73,10 @@ const backends: Array<[string, Backend]> = [
   ["postgres", {
     async open() {
       const url = await freshPostgresDatabase("ledger");
-      return { store: new PostgresLedger(url), reopen: () => new PostgresLedger(url) };
+      const sql = new SQL(url, { max: 1 });
+      afterAll(() => sql.close());
+      const names = async () => (await sql.unsafe("SELECT name FROM usage_names")).map((n: { name: string }) => n.name).sort();
+      return { store: new PostgresLedger(url), reopen: () => new PostgresLedger(url), names };
     },
     async fromSchema2() {
       const url = await freshPostgresDatabase("ledger");
@@ -114,13 +118,31 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await store.summary("model", { from: T0 + 5000, to: T0 + 10_000 }))[0].requests).toBe(5);
     });
 
-    test("retention: prune deletes only rows older than the cut-off", async () => {
-      const { store } = await open();
+    test("retention: prune deletes only rows older than the cut-off, and the names only they held", async () => {
+      const { store, names } = await open();
       opened.push(store);
-      await store.insert([row(1, { id: "old", time: T0 - 31 * DAY }), row(2, { id: "edge", time: T0 - 30 * DAY }), row(3, { id: "new" })]);
+      // Batches as the gateway writes them: each within moments of its rows.
+      const gone = { owner: "ip:gone", key_id: "anon:gone", model: "old-model", error: "upstream_error" };
+      await store.insert([row(1, { id: "old", time: T0 - 32 * DAY, ...gone })]);
+      await store.insert([row(2, { id: "edge", time: T0 - 30 * DAY })]);
+      await store.insert([row(3, { id: "new" })]);
       expect(await store.prune(T0 - 30 * DAY)).toBe(1);
       expect((await store.requests({}, 10))!.map((r) => r.id)).toEqual(["new", "edge"]);
+      expect(await names()).toEqual(["/v1/chat/completions", "MISS", "gpt-4o-mini", "key:aaa", "key_a", "m:free", "openrouter"]);
       expect(await store.prune(T0 - 30 * DAY)).toBe(0);
+      // The caller comes back: its name is added again, under a new id, and its rows are its own.
+      await store.insert([row(4, { id: "back", ...gone })]);
+      expect((await store.requests({ owner: "ip:gone" }, 10))!.map((r) => [r.id, r.key, r.model])).toEqual([["back", "anon:gone", "old-model"]]);
+    });
+
+    test("a name still in use is never pruned: the store marks it used again at least every hour of rows", async () => {
+      const { store } = await open();
+      opened.push(store);
+      // One store, as a long-running gateway: the owner's name was looked up two days before its last row.
+      await store.insert([row(1, { id: "first", time: T0 })]);
+      await store.insert([row(2, { id: "later", time: T0 + 2 * DAY })]);
+      await store.prune(T0 + 2 * DAY);
+      expect((await store.requests({ owner: "key:aaa" }, 10))!.map((r) => [r.id, r.key, r.model])).toEqual([["later", "key_a", "gpt-4o-mini"]]);
     });
 
     test("budget totals per key since the start of the UTC day and month; answered requests only", async () => {
