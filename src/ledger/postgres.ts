@@ -5,8 +5,8 @@ import { SQL } from "bun";
 import { migratePostgres, numbered } from "../db/sql.ts";
 import { NameIds } from "./names.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, NAME_ID, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord, USE_NAME,
-  type Cursor, type Query,
+  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups, toKeyTotals, toRecord,
+  TOUCH_NAME, type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
@@ -37,8 +37,8 @@ export class PostgresLedger implements LedgerStore {
     await this.migrate();
     // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
     await this.#names.learn(rows, async (name, time) => {
-      await this.#sql.unsafe(numbered(USE_NAME), [name, time]);
-      const [{ id }] = await this.#sql.unsafe(numbered(NAME_ID), [name]);
+      const [touched] = await this.#sql.unsafe(numbered(TOUCH_NAME), [time, time, name]);
+      const { id } = touched ?? (await this.#sql.unsafe(numbered(ADD_NAME), [name, time]))[0];
       return Number(id);
     });
     // One multi-row INSERT per batch.

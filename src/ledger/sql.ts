@@ -190,9 +190,16 @@ const idOf = (name: string) => `(SELECT id FROM usage_names WHERE name = ${name}
 /** A named column spelled out as its name again, for answers. */
 const nameOf = (column: string, as = column) => `(SELECT name FROM usage_names WHERE id = ${column}) AS ${as}`;
 
-/** Looking a name's id up by name; adding a name that is missing (replicas may add it at once), or marking it used at a row's time. */
-export const NAME_ID = "SELECT id FROM usage_names WHERE name = ?";
-export const USE_NAME = "INSERT INTO usage_names (name, used) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET used = excluded.used WHERE usage_names.used < excluded.used";
+/**
+ * A stored name's id, marking it used at a row's time (`used` never goes back): parameters time, time, name.
+ * No row: the name is new, for ADD_NAME. Names already there are never INSERTed: Postgres takes a sequence
+ * value for every row an INSERT proposes, also one ON CONFLICT turns into an update, and usage_names.id is
+ * an INTEGER there (SERIAL), which hourly marks of every name would run out.
+ */
+export const TOUCH_NAME = "UPDATE usage_names SET used = CASE WHEN used < ? THEN ? ELSE used END WHERE name = ? RETURNING id";
+/** Adds a new name used at a row's time, and answers its id; a replica adding it at the same moment finds the other's. */
+export const ADD_NAME = `INSERT INTO usage_names (name, used) VALUES (?, ?)
+  ON CONFLICT (name) DO UPDATE SET used = CASE WHEN usage_names.used < excluded.used THEN excluded.used ELSE usage_names.used END RETURNING id`;
 
 export interface Query {
   text: string;

@@ -2,8 +2,8 @@
 import type { Database } from "bun:sqlite";
 import { type EncodedRow, NameIds } from "./names.ts";
 import {
-  COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, NAME_ID, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups,
-  toKeyTotals, toRecord, USE_NAME, type Cursor, type Query,
+  ADD_NAME, COLUMNS, cursorQuery, keyTotalsQuery, MIGRATIONS, MIGRATIONS_TABLE, pruneNamesQuery, pruneQuery, requestsQuery, summaryQuery, toGroups,
+  toKeyTotals, toRecord, TOUCH_NAME, type Cursor, type Query,
 } from "./sql.ts";
 import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
@@ -11,8 +11,8 @@ export class SqliteLedger implements LedgerStore {
   readonly #names = new NameIds();
   readonly #insert;
   readonly #insertAll;
-  readonly #useName;
-  readonly #nameId;
+  readonly #touchName;
+  readonly #addName;
 
   constructor(private readonly db: Database) {
     // IMMEDIATE: the version is read under the write lock, so replicas starting together on one file
@@ -33,16 +33,13 @@ export class SqliteLedger implements LedgerStore {
     this.#insertAll = db.transaction((rows: UsageRow[]) => {
       for (const row of rows) this.#insert.run(this.#names.encode(row));
     });
-    this.#useName = db.prepare<unknown, [string, number]>(USE_NAME);
-    this.#nameId = db.prepare<{ id: number }, [string]>(NAME_ID);
+    this.#touchName = db.prepare<{ id: number }, [number, number, string]>(TOUCH_NAME);
+    this.#addName = db.prepare<{ id: number }, [string, number]>(ADD_NAME);
   }
 
   async insert(rows: UsageRow[]): Promise<void> {
     // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
-    await this.#names.learn(rows, (name, time) => {
-      this.#useName.run(name, time);
-      return this.#nameId.get(name)!.id;
-    });
+    await this.#names.learn(rows, (name, time) => (this.#touchName.get(time, time, name) ?? this.#addName.get(name, time)!).id);
     this.#insertAll(rows);
   }
 

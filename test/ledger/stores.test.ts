@@ -238,3 +238,18 @@ test("a SQLite ledger from a newer gateway is refused, not silently misread", ()
   db.run("INSERT INTO ledger_migrations (version, applied_at) VALUES (99, 0)");
   expect(() => new SqliteLedger(db)).toThrow(/newer gateway/);
 });
+
+test("a Postgres ledger spends no ids marking names it has (its ids are INTEGER: hourly marks through INSERT would run the sequence out)", async () => {
+  const url = await freshPostgresDatabase("ledger");
+  const store = new PostgresLedger(url);
+  opened.push(store);
+  await store.insert([row(1)]);
+  // One id left, as after years of a gateway marking every name it uses each hour.
+  const sql = new SQL(url, { max: 1 });
+  await sql.unsafe("SELECT setval(pg_get_serial_sequence('usage_names', 'id'), 2147483646)");
+  await sql.close();
+  for (const hour of [2, 4, 6]) await store.insert([row(hour, { id: `h${hour}`, time: T0 + hour * 3_600_000 })]);
+  await store.insert([row(7, { id: "newcomer", owner: "key:new", time: T0 + 7 * 3_600_000 })]);
+  expect((await store.requests({}, 10))!.map((r) => r.id)).toEqual(["newcomer", "h6", "h4", "h2", "r1"]);
+  expect((await store.requests({ owner: "key:new" }, 10))!.map((r) => r.id)).toEqual(["newcomer"]);
+});
