@@ -12,6 +12,8 @@ import type { GroupBy, LedgerStore, UsageFilter, UsageRow } from "./store.ts";
 
 /** Any constant: the advisory lock that serialises ledger migrations across gateways. */
 const MIGRATION_LOCK = 7_301_013;
+/** Name lookups run side by side on this many of the pool's connections; one stays free for the usage API. */
+const NAME_LANES = 3;
 
 export class PostgresLedger implements LedgerStore {
   readonly #sql: SQL;
@@ -20,7 +22,7 @@ export class PostgresLedger implements LedgerStore {
 
   /** Connects lazily: a server that is down at start-up fails the first writes (counted), not the gateway. */
   constructor(url: string) {
-    this.#sql = new SQL(url, { max: 4, idleTimeout: 30, connectionTimeout: 5 });
+    this.#sql = new SQL(url, { max: NAME_LANES + 1, idleTimeout: 30, connectionTimeout: 5 });
   }
 
   /** Applies pending migrations once; a failed attempt is retried by the next operation. */
@@ -40,7 +42,7 @@ export class PostgresLedger implements LedgerStore {
       const [touched] = await this.#sql.unsafe(numbered(TOUCH_NAME), [time, time, name]);
       const { id } = touched ?? (await this.#sql.unsafe(numbered(ADD_NAME), [name, time]))[0];
       return Number(id);
-    });
+    }, NAME_LANES);
     // One multi-row INSERT per batch.
     const params = rows.flatMap((row) => {
       const encoded = this.#names.encode(row);
