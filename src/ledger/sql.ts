@@ -152,7 +152,11 @@ function schema4(d: Dialect): string[] {
      )`,
     `INSERT INTO usage_names (name, used) SELECT name, MAX(time) FROM (${named.map((c) => `SELECT ${c} AS name, time FROM usage_requests`).join(" UNION ALL ")}) names
        WHERE name IS NOT NULL GROUP BY name`,
-    `INSERT INTO usage_rows (${columns.join(", ")}) SELECT ${fromNames((c) => `r.${c}`)} FROM usage_requests r ORDER BY r.seq`,
+    // Joins rather than a subquery a name: the copy takes a third of the time on Postgres (~4 s a million rows
+    // instead of ~12 here), where the other replicas' reads and writes wait for it.
+    `INSERT INTO usage_rows (${columns.join(", ")})
+       SELECT ${columns.map((c) => (named.includes(c) ? `n_${c}.id` : `r.${c}`)).join(", ")} FROM usage_requests r
+       ${named.map((c) => `LEFT JOIN usage_names n_${c} ON n_${c}.name = r.${c}`).join(" ")} ORDER BY r.seq`,
     "DROP TABLE usage_requests",
     `CREATE VIEW usage_requests AS SELECT r.seq, r.id, r.time, CAST(NULL AS TEXT) AS hour, ${columns.slice(2).map((c) => (named.includes(c) ? nameOf(c) : `r.${c}`)).join(", ")} FROM usage_rows r`,
     ...(d === "sqlite"

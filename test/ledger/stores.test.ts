@@ -174,6 +174,10 @@ for (const [name, { open, fromSchema2 }] of backends) {
       await store.insert([row(1, { id: "new1" })]);
       expect((await store.requests({}, 10))!.map((r) => [r.id, r.latency_ms])).toEqual([["new1", 1], ["old1", 7]]);
       expect((await store.requests({}, 10, "new1"))!.map((r) => r.id)).toEqual(["old1"]);
+      // Copied with its names, the ones it lacked (NULL) left out.
+      expect((await store.requests({ owner: "key:aaa" }, 10))!.at(-1)).toMatchObject({
+        id: "old1", key: "key_a", user: null, endpoint: "/v1/chat/completions", model: "gpt-4o-mini", provider: null, upstream_model: null, error: null, cache: null,
+      });
       expect((await store.summary("hour", {})).map((g) => [g.group, g.requests])).toEqual([["2026-11-30T12", 2]]);
       expect(await indexes()).toEqual(["usage_rows_client_id", "usage_rows_time_owner"]);
       // During a rolling upgrade the other replicas still write into usage_requests (now a view), with their names as text.
