@@ -369,9 +369,11 @@ export function toRecord(r: Record<string, unknown>): UsageRecord {
 export const pruneQuery = (time: number): Query => ({ text: "DELETE FROM usage_rows WHERE time < ?", params: [time] });
 
 /**
- * Names no row can still use go with the rows: a name's `used` is at most a day older than any row that
- * holds its id (a process looks each name up again at least every hour, names.ts), so a name unused for a
- * day longer than the rows are kept is in none of them, and in no process's memory.
+ * Names no row can still use go with the rows, a day after them. A store marks each name it uses at least
+ * every hour of its rows' time (names.ts), so a name's `used` is at most an hour older than any row that
+ * holds its id, and a name unused for a day longer than the rows are kept is in none of them. A store that
+ * still remembers the id (an idle one) looks the name up again before its next rows, which are more than an
+ * hour newer, and adds it anew, under a new id (ids are never reused).
  */
 export const pruneNamesQuery = (time: number): Query => ({ text: "DELETE FROM usage_names WHERE used < ?", params: [time - NAME_SLACK_MS] });
 const NAME_SLACK_MS = 86_400_000;
