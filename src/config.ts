@@ -63,7 +63,7 @@ const EnvSchema = t.Object({
   DATABASE_PATH: t.String({ minLength: 1, default: "./data/gateway.db", description: "SQLite file for admin changes, keys, users, revocations (:memory: under NODE_ENV=test)" }),
   DATABASE_URL: t.Optional(t.String({ pattern: "^postgres(ql)?://[^\\s]+$", description: "postgres://user:password@host:5432/db: the gateway's tables (keys, users, revocations, admin changes) and the usage ledger go to Postgres instead of the SQLite file, so replicas on several hosts share them" })),
   USAGE_LEDGER: t.Union(BOOL, { default: "true", description: "false stops writing usage ledger rows" }),
-  USAGE_RETENTION_DAYS: Int(0, 36_500, 30, "Usage rows older than this many days are deleted (daily); 0 keeps them all"),
+  USAGE_RETENTION_DAYS: Int(0, 36_500, 30, "Usage rows older than this many days are deleted (daily), the names only they held a day later; 0 keeps them all"),
   JWT_SECRET: Text("Signs the gateway's JWTs: 32+ characters, required in production (random per run elsewhere)"),
   JWT_TTL: t.String({ pattern: "^\\d+\\s*[smhd]?$", default: "24h", description: "Token lifetime: seconds, or with s, m, h or d (30m, 7d)" }),
   GITHUB_CLIENT_ID: Text("GitHub OAuth app client id: enough for the device flow (login routes answer 503 without it)"),
