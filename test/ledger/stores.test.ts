@@ -214,6 +214,17 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect(await walk("key:bbb")).toEqual(["c", "a"]);
     });
 
+    test("a caller whose name was never stored sees no rows: its id is NULL, which matches none, not every row", async () => {
+      const { store } = await open();
+      opened.push(store);
+      await store.insert([row(1), row(2, { owner: "key:bbb", key_id: null, model: null })]);
+      for (const filter of [{ owner: "key:nobody" }, { owner: "key:aaa", key: "key_nobody" }, { owner: "key:bbb", model: "never-asked" }]) {
+        expect(await store.requests(filter, 10)).toEqual([]);
+        expect(await store.summary("model", filter)).toEqual([]);
+      }
+      expect(await store.requests({ owner: "key:nobody" }, 10, "r1")).toBeUndefined();
+    });
+
     test("before finds its row by a gateway id (a UUIDv7, near its start time) and by a client's own id; no id scans the table", async () => {
       const { store } = await open();
       opened.push(store);
