@@ -1,5 +1,5 @@
 // The SQL both ledger stores run, written once with `?` placeholders (Postgres numbers them). Only the
-// auto-increment columns and schema 4's trigger differ. Rows hold the ids of their names (schema 4): queries
+// auto-increment columns and the compatibility view's trigger differ. Rows hold the ids of their names (schema 4): queries
 // look a name's id up, and spell ids out as names, through usage_names. Percentiles are nearest-rank from
 // window functions, which SQLite and Postgres both have.
 import type { Dialect } from "../db/sql.ts";
@@ -97,7 +97,19 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
       CLIENT_ID_INDEX,
     ],
   schema4,
+  schema5,
 ];
+
+// Schema 4's lists and the pieces of its trigger that schema 5's trigger keeps: a migration's text never changes.
+const V4_NAMED = ["owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "error", "cache"];
+const V4_COLUMNS = [
+  "id", "time", "owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "status", "error",
+  "prompt_tokens", "completion_tokens", "latency_ms", "first_byte_ms", "attempts", "cache", "session_id", "cost_usd",
+];
+const v4IdOf = (name: string) => `(SELECT n.id FROM usage_names n WHERE n.name = ${name})`;
+const v4FromNames = (of: (column: string) => string) => V4_COLUMNS.map((c) => (V4_NAMED.includes(c) ? v4IdOf(of(c)) : of(c))).join(", ");
+const v4NamesOf = (of: (column: string) => string) => V4_NAMED.map((c) => `SELECT ${of(c)} AS name`).join(" UNION ");
+const v4InsertRow = (of: (column: string) => string) => `INSERT INTO usage_rows (${V4_COLUMNS.join(", ")}) VALUES (${v4FromNames(of)})`;
 
 /**
  * Schema 4: names are stored once. The texts that repeat from row to row (whose row, which key, model,
@@ -105,21 +117,14 @@ export const MIGRATIONS: Array<(d: Dialect) => string[]> = [
  * ~120 bytes and its index entry from ~80 to ~15, which halves what a row costs to write (measured, see
  * docs/benchmarks.md). The rows are copied over once, ~5.4 s a million, at the first start. usage_requests
  * becomes a view of usage_rows with the names spelled out, and a row inserted into it (by a replica of the
- * previous version, during a rolling upgrade) lands in usage_rows. Its lists are its own: a migration that
- * shipped never changes.
+ * previous version, during a rolling upgrade) lands in usage_rows. Its lists are its own (V4_...): a
+ * migration that shipped never changes.
  */
 function schema4(d: Dialect): string[] {
-  const named = ["owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "error", "cache"];
-  const columns = [
-    "id", "time", "owner", "key_id", "user_login", "endpoint", "model", "provider", "upstream_model", "status", "error",
-    "prompt_tokens", "completion_tokens", "latency_ms", "first_byte_ms", "attempts", "cache", "session_id", "cost_usd",
-  ];
-  const idOf = (name: string) => `(SELECT n.id FROM usage_names n WHERE n.name = ${name})`;
+  const named = V4_NAMED;
+  const columns = V4_COLUMNS;
   const nameOf = (column: string) => `(SELECT n.name FROM usage_names n WHERE n.id = r.${column}) AS ${column}`;
-  const fromNames = (of: (column: string) => string) => columns.map((c) => (named.includes(c) ? idOf(of(c)) : of(c))).join(", ");
-  const namesOf = (of: (column: string) => string) => named.map((c) => `SELECT ${of(c)} AS name`).join(" UNION ");
-  const insertRow = (of: (column: string) => string) => `INSERT INTO usage_rows (${columns.join(", ")}) VALUES (${fromNames(of)})`;
-  const insertNames = (of: (column: string) => string) => `INSERT INTO usage_names (name, used) SELECT name, ${of("time")} FROM (${namesOf(of)}) names
+  const insertNames = (of: (column: string) => string) => `INSERT INTO usage_names (name, used) SELECT name, ${of("time")} FROM (${v4NamesOf(of)}) names
     WHERE name IS NOT NULL ON CONFLICT (name) DO UPDATE SET used = excluded.used WHERE usage_names.used < excluded.used`;
   return [
     // AUTOINCREMENT: a pruned name's id is never given to another name (a replica may still remember it).
@@ -162,12 +167,12 @@ function schema4(d: Dialect): string[] {
     ...(d === "sqlite"
       ? [`CREATE TRIGGER usage_requests_insert INSTEAD OF INSERT ON usage_requests BEGIN
            ${insertNames((c) => `NEW.${c}`)};
-           ${insertRow((c) => `NEW.${c}`)};
+           ${v4InsertRow((c) => `NEW.${c}`)};
          END`]
       : [
         `CREATE FUNCTION usage_requests_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
            ${insertNames((c) => `NEW.${c}`)};
-           ${insertRow((c) => `NEW.${c}`)};
+           ${v4InsertRow((c) => `NEW.${c}`)};
            RETURN NEW;
          END $$`,
         "CREATE TRIGGER usage_requests_insert INSTEAD OF INSERT ON usage_requests FOR EACH ROW EXECUTE FUNCTION usage_requests_insert()",
@@ -175,6 +180,25 @@ function schema4(d: Dialect): string[] {
     "CREATE INDEX usage_rows_time_owner ON usage_rows (time, owner)",
     `CREATE INDEX usage_rows_client_id ON usage_rows (id) WHERE ${CLIENT_ID}`,
   ];
+}
+
+/**
+ * Schema 5: a row an older replica inserts through usage_requests adds the names that are new without
+ * touching the others, and marks them used at most hourly, as this version's stores do (names.ts). Schema
+ * 4's trigger upserted every name of every row, and Postgres locks a row ON CONFLICT DO UPDATE meets until
+ * the batch commits: two older replicas writing the same callers in other orders deadlocked (measured: 14
+ * of 200 batches, each a second lost), and all their batches waited on the names every row has (endpoint,
+ * model). It also took a sequence value for every name of every row.
+ */
+function schema5(d: Dialect): string[] {
+  const NEW = (column: string) => `NEW.${column}`;
+  const body = `INSERT INTO usage_names (name, used) SELECT name, NEW.time FROM (${v4NamesOf(NEW)}) names
+      WHERE name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM usage_names u WHERE u.name = names.name) ON CONFLICT (name) DO NOTHING;
+    UPDATE usage_names SET used = NEW.time WHERE used < NEW.time - 3600000 AND name IN (${V4_NAMED.map(NEW).join(", ")});
+    ${v4InsertRow(NEW)};`;
+  return d === "sqlite"
+    ? ["DROP TRIGGER usage_requests_insert", `CREATE TRIGGER usage_requests_insert INSTEAD OF INSERT ON usage_requests BEGIN ${body} END`]
+    : [`CREATE OR REPLACE FUNCTION usage_requests_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} RETURN NEW; END $$`];
 }
 
 export const MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS ledger_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -43,7 +43,7 @@ interface Backend {
    * by this gateway. `oldWrite` and `schema3Write` insert rows the way replicas of older versions still do,
    * `oldRead` reads one the way they do.
    */
-  fromSchema2(): Promise<{ store: LedgerStore; oldWrite: (id: string) => Promise<void>; schema3Write: () => Promise<void>; oldRead: (id: string) => Promise<unknown>; indexes: () => Promise<string[]> }>;
+  fromSchema2(): Promise<{ store: LedgerStore; oldWrite: (id: string, time?: number) => Promise<void>; schema3Write: () => Promise<void>; oldRead: (id: string) => Promise<unknown>; indexes: () => Promise<string[]> }>;
 }
 
 const backends: Array<[string, Backend]> = [
@@ -63,7 +63,7 @@ const backends: Array<[string, Backend]> = [
       db.exec(oldRow("old1", T0));
       return {
         store: new SqliteLedger(db),
-        oldWrite: async (id) => void db.exec(oldRow(id, T0 + 2000)),
+        oldWrite: async (id, time = T0 + 2000) => void db.exec(oldRow(id, time)),
         schema3Write: async () => void db.exec(schema3Rows(T0 + 3000)),
         oldRead: async (id) => db.query("SELECT owner, model, cache FROM usage_requests WHERE id = ?").get(id),
         indexes: async () => db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_rows' ORDER BY name").all().map((c) => c.name),
@@ -86,7 +86,7 @@ const backends: Array<[string, Backend]> = [
       afterAll(() => sql.close());
       return {
         store: new PostgresLedger(url),
-        oldWrite: async (id) => void (await sql.unsafe(oldRow(id, T0 + 2000))),
+        oldWrite: async (id, time = T0 + 2000) => void (await sql.unsafe(oldRow(id, time))),
         schema3Write: async () => void (await sql.unsafe(schema3Rows(T0 + 3000))),
         oldRead: async (id) => (await sql.unsafe("SELECT owner, model, cache FROM usage_requests WHERE id = $1", [id]))[0],
         indexes: async () => (await sql.unsafe("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_rows' AND indexname <> 'usage_rows_pkey' ORDER BY indexname")).map((c: { name: string }) => c.name),
@@ -194,6 +194,15 @@ for (const [name, { open, fromSchema2 }] of backends) {
       expect((await store.summary("model", {})).map((g) => [g.group, g.requests, g.cache_hits])).toEqual([["gpt-4o-mini", 4, 1], ["claude-x", 1, 0]]);
     });
 
+    test("an older replica's rows mark their names used, so a name in use is not pruned with the rows before it", async () => {
+      const { store, oldWrite } = await fromSchema2();
+      opened.push(store);
+      // old1 (T0) named key:aaa; two days later an older replica writes another of its rows through the view.
+      await oldWrite("late", T0 + 2 * DAY);
+      await store.prune(T0 + 2 * DAY);
+      expect((await store.requests({ owner: "key:aaa" }, 10))!.map((r) => [r.id, r.key, r.model])).toEqual([["late", "key_a", "gpt-4o-mini"]]);
+    });
+
     test("pages of one row walk rows of the same millisecond from several callers once each, newest first", async () => {
       const { store } = await open();
       opened.push(store);
@@ -268,3 +277,28 @@ test("a Postgres ledger spends no ids marking names it has (its ids are INTEGER:
   expect((await store.requests({}, 10))!.map((r) => r.id)).toEqual(["newcomer", "h6", "h4", "h2", "r1"]);
   expect((await store.requests({ owner: "key:new" }, 10))!.map((r) => r.id)).toEqual(["newcomer"]);
 });
+
+test("two older Postgres replicas writing the same callers in other orders through the view do not deadlock", async () => {
+  const url = await freshPostgresDatabase("ledger");
+  const store = new PostgresLedger(url);
+  opened.push(store);
+  await store.insert([row(1)]);
+  const replicas = [new SQL(url, { max: 1 }), new SQL(url, { max: 1 })];
+  const owners = Array.from({ length: 30 }, (_, i) => `key:${i}`);
+  // A batch as a replica of schema 3 sends it: one multi-row INSERT, its rows a millisecond apart.
+  const batch = (sql: SQL, order: string[], round: number) => sql.unsafe(`INSERT INTO usage_requests
+      (id, time, owner, key_id, endpoint, model, status, prompt_tokens, completion_tokens, latency_ms, attempts, cost_usd) VALUES
+      ${order.map((owner, k) => `('${owner}-${round}-${sql === replicas[0] ? "a" : "b"}', ${T0 + round * 100 + k}, '${owner}', 'k${owner}', '/v1/chat/completions', 'm', 200, 1, 1, 1, 1, 0)`).join(", ")}`);
+  try {
+    await batch(replicas[0], owners, 0);
+    const failed: string[] = [];
+    for (let round = 1; round <= 30; round++) {
+      const results = await Promise.allSettled([batch(replicas[0], owners, round), batch(replicas[1], [...owners.slice(round), ...owners.slice(0, round)], round)]);
+      for (const r of results) if (r.status === "rejected") failed.push(String(r.reason));
+    }
+    expect(failed).toEqual([]);
+    expect((await store.requests({ owner: "key:7" }, 100))!.length).toBe(61);
+  } finally {
+    for (const sql of replicas) await sql.close();
+  }
+}, 20_000); // a deadlock costs its victim Postgres's deadlock_timeout, a second
