@@ -1,7 +1,8 @@
 // WAL checkpoints off the event loop. SQLite copies its write-ahead log back into the database file (and
 // fsyncs it) inside whichever commit crosses `wal_autocheckpoint`, 1000 pages: with the usage ledger
-// writing a batch on the event loop every 500 ms, that commit stalled every request in flight for 15 to
-// 35 ms and cost each row about 1 µs (docs/benchmarks.md). A worker thread with a connection of its own
+// writing a batch on the event loop every 500 ms, that commit stalled every request in flight for 17 to
+// 22 ms, against ~7 for the longest batch without it, and cost the event loop 0.5 to 1 µs a row
+// (docs/benchmarks.md). A worker thread with a connection of its own
 // checkpoints instead, every 250 ms, and the event loop's connection stops; if the worker fails, the
 // connection takes checkpointing back.
 import type { Database } from "bun:sqlite";

@@ -312,7 +312,7 @@ export function toGroups(
     cost_usd: round(num(r.cost), 9),
   }));
   const byName = (a: UsageGroup, b: UsageGroup) => (a.group ?? "").localeCompare(b.group ?? "");
-  return groups.sort(groupBy === "day" || groupBy === "hour" ? byName : (a, b) => b.requests - a.requests || byName(a, b));
+  return groups.sort(time ? byName : (a, b) => b.requests - a.requests || byName(a, b));
 }
 
 const RECORD_COLUMNS = [
