@@ -20,6 +20,8 @@ export class NameIds {
   /**
    * Looks up every name of `rows` not remembered (`idOf` adds it if new, and marks it used at `time`),
    * `lanes` at a time (a round trip each on Postgres: after each hour a batch of new callers has thousands).
+   * Stores call it before, and outside, the transaction of the rows: a new name commits on its own, so a
+   * failed batch leaves no id remembered that is not there.
    */
   async learn(rows: UsageRow[], idOf: (name: string, time: number) => number | Promise<number>, lanes = 1): Promise<void> {
     const time = rows.reduce((latest, row) => Math.max(latest, row.time), -Infinity);

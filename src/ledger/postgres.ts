@@ -37,7 +37,6 @@ export class PostgresLedger implements LedgerStore {
 
   async insert(rows: UsageRow[]): Promise<void> {
     await this.migrate();
-    // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
     await this.#names.learn(rows, async (name, time) => {
       const [touched] = await this.#sql.unsafe(numbered(TOUCH_NAME), [time, time, name]);
       const { id } = touched ?? (await this.#sql.unsafe(numbered(ADD_NAME), [name, time]))[0];

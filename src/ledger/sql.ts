@@ -352,7 +352,7 @@ export function cursorQuery(filter: UsageFilter, id: string): Query | undefined 
   if (!/^[\da-f]{8}-[\da-f]{4}$/i.test(id.slice(0, 13))) return undefined;
   const start = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
   return {
-    text: `SELECT ${CURSOR} FROM usage_rows ${where(["time >= ?", "time < ?", "id = ?", ...clauses])} ORDER BY time, owner, seq LIMIT 1`,
+    text: `SELECT ${CURSOR} FROM usage_rows ${where(["time >= ?", "time < ?", "id = ?", ...clauses])} ORDER BY ${CURSOR} LIMIT 1`,
     params: [start - CLOCK_SKEW_MS, start + ROW_AFTER_START_MS, id, ...params],
   };
 }

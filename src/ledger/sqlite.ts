@@ -38,7 +38,6 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async insert(rows: UsageRow[]): Promise<void> {
-    // A new name commits on its own, before the rows that use it: a failed batch leaves no id remembered that is not there.
     await this.#names.learn(rows, (name, time) => (this.#touchName.get(time, time, name) ?? this.#addName.get(name, time)!).id);
     this.#insertAll(rows);
   }

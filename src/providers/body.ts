@@ -25,10 +25,10 @@ export async function readCapped(res: Response, limit: number): Promise<string> 
     if (declared > limit) throw new BodyTooLarge(limit);
     return "";
   }
-  // A declared length within the limit bounds what HTTP framing lets through, unless the body is chunked
-  // all the same (Transfer-Encoding wins over Content-Length) or fetch inflates it (a small gzip can
-  // inflate to gigabytes): then Bun reads it natively, several times cheaper than the chunk loop below
-  // (measured ~6 µs a request), which counts what arrives.
+  // A declared length within the limit bounds what HTTP framing lets through: Bun reads such a body
+  // natively, several times cheaper than the chunk loop below (measured ~6 µs a request). Not when the
+  // body is chunked all the same (Transfer-Encoding wins over Content-Length) or fetch inflates it (a
+  // small gzip can inflate to gigabytes): the loop counts what arrives.
   const encoding = res.headers.get("content-encoding");
   if (declared >= 0 && res.headers.get("transfer-encoding") === null && (encoding === null || encoding === "identity")) return res.text();
   const reader = res.body.getReader();
